@@ -1,0 +1,37 @@
+// Build: assembly/ -> build/wasm-rnn.wasm (asc), src/ -> dist/ (esbuild), .d.ts (tsc).
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { gzipSync } from 'node:zlib';
+
+const require = createRequire(import.meta.url);
+const root = new URL('..', import.meta.url).pathname;
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+
+mkdirSync(root + 'build', { recursive: true });
+mkdirSync(root + 'dist', { recursive: true });
+
+// 1. Wasm: SIMD on, relaxed-SIMD off, stub runtime (no GC: the heap is ours, assembly/alloc.ts)
+const asc = require.resolve('assemblyscript/bin/asc.js');
+run(process.execPath, [asc, '--config', 'asconfig.json', '--target', 'release']);
+copyFileSync(root + 'build/wasm-rnn.wasm', root + 'dist/wasm-rnn.wasm');
+
+// 2. Bundles: index embeds the wasm bytes; slim embeds nothing (init(module) for edge runtimes)
+const esbuild = require('esbuild');
+const common = {
+  bundle: true, format: 'esm', target: 'es2022', platform: 'neutral',
+  loader: { '.wasm': 'binary' }, sourcemap: false, legalComments: 'none', logLevel: 'warning',
+};
+await esbuild.build({ ...common, entryPoints: { index: root + 'src/index.ts', slim: root + 'src/slim.ts' },
+  outdir: root + 'dist' });
+
+// 3. Type declarations
+const tsc = require.resolve('typescript/bin/tsc');
+run(process.execPath, [tsc, '-p', 'tsconfig.build.json']);
+
+const sizes = ['wasm-rnn.wasm', 'index.js', 'slim.js'].map((f) => {
+  const b = readFileSync(root + 'dist/' + f);
+  return `${f} ${b.length} B (${gzipSync(b, { level: 9 }).length} B gzip)`;
+});
+writeFileSync(root + 'build/sizes.txt', sizes.join('\n') + '\n');
+console.log('built: ' + sizes.join(', '));
