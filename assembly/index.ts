@@ -1,4 +1,11 @@
 // The one Wasm module: every number wasm-rnn computes is computed here.
+// Exports take pointers (byte offsets into this module's memory) and sizes, nothing else.
 export * from './alloc';
 export * from './gemm';
 export * from './activations';
+export * from './elementwise';
+export * from './rnn';
+export * from './linear';
+export * from './loss';
+export * from './optim';
+export * from './random';

@@ -20,7 +20,7 @@ copyFileSync(root + 'build/wasm-rnn.wasm', root + 'dist/wasm-rnn.wasm');
 const esbuild = require('esbuild');
 const common = {
   bundle: true, format: 'esm', target: 'es2022', platform: 'neutral',
-  loader: { '.wasm': 'binary' }, sourcemap: false, legalComments: 'none', logLevel: 'warning',
+  loader: { '.wasm': 'binary' }, alias: { 'wasm-rnn-embedded-bytes': root + 'build/wasm-rnn.wasm' }, sourcemap: false, legalComments: 'none', logLevel: 'warning',
 };
 await esbuild.build({ ...common, entryPoints: { index: root + 'src/index.ts', slim: root + 'src/slim.ts' },
   outdir: root + 'dist' });

@@ -9,10 +9,10 @@ if (!process.env.SKIP_BUILD) {
   const b = spawnSync(process.execPath, [root + 'scripts/build.mjs'], { stdio: 'inherit', cwd: root });
   if (b.status !== 0) { console.log('0 passed, 1 failed'); process.exit(1); }
 }
-const uvu = require.resolve('uvu/bin.js');
-const pattern = process.argv[2] ?? '\\.test\\.ts$';
+const uvu = root + 'node_modules/uvu/bin.js';
+const pattern = (process.argv[2] ?? '') + '[^/]*\\.test\\.ts$';
 const r = spawnSync(process.execPath, ['--import', 'tsx', uvu, 'test', pattern],
-  { cwd: root, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' }, encoding: 'utf8', maxBuffer: 1 << 28 });
+  { cwd: root, env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8', maxBuffer: 1 << 28 });
 process.stdout.write(r.stdout);
 process.stderr.write(r.stderr);
 const total = /Total:\s+(\d+)/.exec(r.stdout);

@@ -1,1 +1,18 @@
-export const version = '0.1.0';
+// wasm-rnn/slim: no embedded bytes. Pass the module yourself, e.g. on Cloudflare Workers:
+//   import wasm from 'wasm-rnn/wasm'; await init(wasm);
+import { RnnError } from './errors.js';
+import { initFrom, initSyncFrom, type WasmSource } from './wasm.js';
+
+export * from './api.js';
+
+/** Loads the module from a precompiled WebAssembly.Module, bytes or a Response. */
+export async function init(source: WasmSource): Promise<void> {
+  if (source === undefined) throw new RnnError('init: expected a WebAssembly.Module, bytes or a Response (wasm-rnn/slim embeds no bytes), got undefined');
+  await initFrom(source);
+}
+
+/** Synchronous init from a WebAssembly.Module or bytes. */
+export function initSync(source: WebAssembly.Module | BufferSource): void {
+  if (source === undefined) throw new RnnError('initSync: expected a WebAssembly.Module or bytes (wasm-rnn/slim embeds no bytes), got undefined');
+  initSyncFrom(source);
+}

@@ -1,0 +1,105 @@
+// Elman RNN, one layer and one direction over a whole sequence, forward and backward.
+// reference: https://pytorch.org/docs/stable/generated/torch.nn.RNN.html
+//   h_t = act(x_t · W_ihᵀ + b_ih + h_{t−1} · W_hhᵀ + b_hh),  act = tanh or relu
+//
+// Layout: x is T·B rows of I floats (row t·B + b, leading dimension ldx), out is T·B rows of
+// H floats (leading dimension ldo, so the two directions of a bidirectional layer write the
+// two halves of one (T, B, 2H) buffer). A reverse direction walks t = T−1 … 0 and stores
+// h_t at row t, as PyTorch does. `out` is also all the backward needs: act' is read off h.
+// A pointer of 0 means "absent": no bias, zero h0, no gradient wanted.
+import { alloc, free } from './alloc';
+import { gemm, transpose } from './gemm';
+import { unary, add_bias_rows, colsum_acc, fill, add_to } from './elementwise';
+
+const TANH = 0, RELU = 2;
+
+@inline function row(p: usize, r: i32, ld: i32): usize { return p + (<usize>(r * ld) << 2); }
+
+/** Forward of one layer-direction. act: 0 tanh, 2 relu. */
+export function rnn_forward(T: i32, B: i32, I: i32, H: i32,
+                            x: usize, ldx: i32, w_ih: usize, w_hh: usize, b_ih: usize, b_hh: usize,
+                            h0: usize, out: usize, ldo: i32, act: i32, reverse: i32): void {
+  const wihT = alloc(<usize>(I * H) << 2);
+  const whhT = alloc(<usize>(H * H) << 2);
+  const acc = alloc(<usize>(B * H) << 2);
+  transpose(H, I, w_ih, I, wihT, H);
+  transpose(H, H, w_hh, H, whhT, H);
+  // input projection of every timestep at once: out = X · W_ihᵀ + b_ih
+  gemm(T * B, H, I, x, ldx, wihT, H, out, ldo, 0);
+  if (b_ih) add_bias_rows(T * B, H, out, ldo, b_ih);
+  // recurrence: out[t] = act(out[t] + (h_prev · W_hhᵀ + b_hh))
+  for (let s = 0; s < T; s++) {
+    const t = reverse ? T - 1 - s : s;
+    const o = row(out, t * B, ldo);
+    if (s == 0) {
+      if (h0) gemm(B, H, H, h0, H, whhT, H, acc, H, 0);
+      else fill(acc, B * H, 0);
+    } else {
+      gemm(B, H, H, row(out, (reverse ? t + 1 : t - 1) * B, ldo), ldo, whhT, H, acc, H, 0);
+    }
+    if (b_hh) add_bias_rows(B, H, acc, H, b_hh);
+    for (let b = 0; b < B; b++) {
+      const ob = row(o, b, ldo), ab = row(acc, b, H);
+      add_to(ob, ab, H);
+      unary(act, ob, ob, H);
+    }
+  }
+  free(acc); free(whhT); free(wihT);
+}
+
+/**
+ * Backward (BPTT) of one layer-direction, given the forward's `out`.
+ * dout: gradient w.r.t. out (leading dim lddo) or 0; dhN: gradient w.r.t. the final h (B, H) or 0.
+ * Writes dx (accumulating when dx_acc), dh0 (B, H); accumulates dw_ih, dw_hh, db_ih, db_hh.
+ */
+export function rnn_backward(T: i32, B: i32, I: i32, H: i32,
+                             x: usize, ldx: i32, w_ih: usize, w_hh: usize, h0: usize,
+                             out: usize, ldo: i32, dout: usize, lddo: i32, dhN: usize, act: i32, reverse: i32,
+                             dx: usize, lddx: i32, dx_acc: i32, dh0: usize,
+                             dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize): void {
+  const TB = T * B;
+  const dG = alloc(<usize>(TB * H) << 2);   // gradient w.r.t. the pre-activation, (T·B, H)
+  const dh = alloc(<usize>(B * H) << 2);    // gradient w.r.t. the current h, (B, H)
+  if (dhN) memory.copy(dh, dhN, <usize>(B * H) << 2); else fill(dh, B * H, 0);
+  for (let s = T - 1; s >= 0; s--) {
+    const t = reverse ? T - 1 - s : s;
+    for (let b = 0; b < B; b++) {
+      const g = row(dh, b, H);
+      if (dout) add_to(g, row(dout, t * B + b, lddo), H);
+      const y = row(out, t * B + b, ldo), d = row(dG, t * B + b, H);
+      for (let j = 0; j < H; j++) {
+        const v = load<f32>(y + (<usize>j << 2)), gj = load<f32>(g + (<usize>j << 2));
+        store<f32>(d + (<usize>j << 2), act == RELU ? (v > 0 ? gj : 0) : gj * (1 - v * v));
+      }
+    }
+    // dh ← dG[t] · W_hh
+    gemm(B, H, H, row(dG, t * B, H), H, w_hh, H, dh, H, 0);
+  }
+  if (dh0) memory.copy(dh0, dh, <usize>(B * H) << 2);
+  if (dx) gemm(TB, I, H, dG, H, w_ih, I, dx, lddx, dx_acc);
+  if (dw_ih || dw_hh) {
+    const dGT = alloc(<usize>(TB * H) << 2);
+    transpose(TB, H, dG, H, dGT, TB);
+    if (dw_ih) gemm(H, I, TB, dGT, TB, x, ldx, dw_ih, I, 1);
+    if (dw_hh) {
+      // h_{t−1} for every row, in time order: the neighbour step's output, or h0 at the start
+      const hp = alloc(<usize>(TB * H) << 2);
+      for (let t = 0; t < T; t++) {
+        const first = reverse ? t == T - 1 : t == 0;
+        const dst = row(hp, t * B, H);
+        if (first) {
+          if (h0) memory.copy(dst, h0, <usize>(B * H) << 2); else fill(dst, B * H, 0);
+        } else {
+          const src = reverse ? t + 1 : t - 1;
+          for (let b = 0; b < B; b++) memory.copy(row(dst, b, H), row(out, src * B + b, ldo), <usize>H << 2);
+        }
+      }
+      gemm(H, H, TB, dGT, TB, hp, H, dw_hh, H, 1);
+      free(hp);
+    }
+    free(dGT);
+  }
+  if (db_ih) colsum_acc(TB, H, dG, H, db_ih);
+  if (db_hh) colsum_acc(TB, H, dG, H, db_hh);
+  free(dh); free(dG);
+}

@@ -1,0 +1,11 @@
+// The public surface shared by the default entry (wasm embedded) and wasm-rnn/slim.
+export { RnnError } from './errors.js';
+export { Tensor, Parameter, tensor, zeros, ones, full, randn, rand, manualSeed, cat, stack, type NestedArray, type Shape } from './tensor.js';
+export { noGrad, isGradEnabled } from './autograd.js';
+export { Module, ModuleList, type StateDict } from './module.js';
+export { RNN, RNNCell, type RNNOptions } from './rnn.js';
+export { Linear } from './linear.js';
+export { crossEntropy, mseLoss, bceWithLogits } from './loss.js';
+export { Optimizer, SGD, Adam, AdamW, clipGradNorm } from './optim.js';
+export { setMemoryBudget, memoryStats } from './storage.js';
+export { _internal } from './internal.js';

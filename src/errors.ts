@@ -1,0 +1,33 @@
+/**
+ * The one error type wasm-rnn throws for bad input. Its message names the argument, what
+ * was expected and what came. It is thrown before any Wasm memory is touched, so the
+ * library stays usable after catching it.
+ */
+export class RnnError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RnnError';
+  }
+}
+
+/** Renders a value for an error message: shapes as [a, b], strings quoted, short. */
+export function show(v: unknown): string {
+  if (Array.isArray(v)) return '[' + v.map(show).join(', ') + ']';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'object') {
+    const c = (v as object).constructor?.name;
+    return c && c !== 'Object' ? c : 'object';
+  }
+  return String(v);
+}
+
+export function fail(arg: string, expected: string, got: unknown, raw = false): never {
+  throw new RnnError(`${arg}: expected ${expected}, got ${raw ? got : show(got)}`);
+}
+
+export function checkInt(arg: string, v: unknown, min: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) fail(arg, `an integer >= ${min}`, v);
+  return v as number;
+}

@@ -1,0 +1,170 @@
+// Module: the nn.Module shape. Submodules and parameters are found on the object's fields
+// (in field order; arrays of modules are numbered like nn.ModuleList), plus parameters a
+// built-in module registers under PyTorch's names (weight_ih_l0, …).
+import { RnnError, fail, show } from './errors.js';
+import { safePoint } from './storage.js';
+import { Parameter, Tensor, sameShape, tensor } from './tensor.js';
+import { w } from './wasm.js';
+
+export type StateDict = Record<string, Tensor>;
+
+export interface LoadResult { missingKeys: string[]; unexpectedKeys: string[] }
+
+export abstract class Module {
+  /** Train mode (dropout active) or eval mode. */
+  training = true;
+  /** @internal parameters registered under explicit names, in registration order */
+  protected _parameters = new Map<string, Parameter | null>();
+
+  /** @internal */
+  protected registerParameter(name: string, p: Parameter | null): void { this._parameters.set(name, p); }
+
+  /** Direct submodules with their names (fields holding a Module or an array of Modules). */
+  namedChildren(): [string, Module][] {
+    const out: [string, Module][] = [];
+    for (const k of Object.keys(this)) {
+      if (k.startsWith('_')) continue;
+      const v = (this as any)[k];
+      if (v instanceof Module) out.push([k, v]);
+      else if (Array.isArray(v) && v.length && v.every((m) => m instanceof Module)) out.push([k, new ModuleList(v)]);
+    }
+    return out;
+  }
+
+  /** Parameters owned directly by this module (registered ones, then Parameter fields). */
+  protected ownParameters(): [string, Parameter][] {
+    const out: [string, Parameter][] = [];
+    for (const [k, p] of this._parameters) if (p) out.push([k, p]);
+    for (const k of Object.keys(this)) {
+      if (k.startsWith('_')) continue;
+      const v = (this as any)[k];
+      if (v instanceof Parameter) out.push([k, v]);
+    }
+    return out;
+  }
+
+  /** Every parameter with its dotted name (`rnn.weight_ih_l0`, `fc.bias`), PyTorch's order. */
+  namedParameters(prefix = ''): [string, Parameter][] {
+    const out: [string, Parameter][] = [];
+    const seen = new Set<Parameter>();
+    const walk = (m: Module, pre: string) => {
+      for (const [k, p] of m.ownParameters()) if (!seen.has(p)) { seen.add(p); out.push([pre + k, p]); }
+      for (const [k, c] of m.namedChildren()) walk(c, pre + k + '.');
+    };
+    walk(this, prefix ? prefix + '.' : '');
+    return out;
+  }
+
+  parameters(): Parameter[] { return this.namedParameters().map(([, p]) => p); }
+
+  /** Every module in the tree, this one first. */
+  modules(): Module[] {
+    const out: Module[] = [this];
+    for (const [, c] of this.namedChildren()) out.push(...c.modules());
+    return out;
+  }
+
+  /** Total number of parameter elements. */
+  numParameters(onlyTrainable = false): number {
+    return this.parameters().filter((p) => !onlyTrainable || p.requiresGrad).reduce((a, p) => a + p.numel, 0);
+  }
+
+  /** The parameters by dotted name, as tensors sharing the module's data (like state_dict()). */
+  stateDict(): StateDict {
+    const sd: StateDict = {};
+    for (const [k, p] of this.namedParameters()) sd[k] = p.detach();
+    return sd;
+  }
+
+  /**
+   * Copies values into the parameters. Values may be Tensors or nested/typed arrays.
+   * strict (default): every key must be present, none extra. Shapes must always match.
+   * Everything is checked before anything is written.
+   */
+  loadStateDict(sd: Record<string, Tensor | ArrayLike<number> | unknown[]>, opts: { strict?: boolean } = {}): LoadResult {
+    const strict = opts.strict ?? true;
+    if (sd === null || typeof sd !== 'object') fail('stateDict', 'an object of name → Tensor', sd);
+    const params = new Map(this.namedParameters());
+    const missingKeys = [...params.keys()].filter((k) => !(k in sd));
+    const unexpectedKeys = Object.keys(sd).filter((k) => !params.has(k));
+    if (strict && missingKeys.length) {
+      throw new RnnError(`stateDict: expected key ${show(missingKeys[0])} (missing: ${missingKeys.join(', ')}), got keys ${Object.keys(sd).join(', ') || '(none)'}`);
+    }
+    if (strict && unexpectedKeys.length) {
+      throw new RnnError(`stateDict: expected only the keys ${[...params.keys()].join(', ')}, got unexpected ${unexpectedKeys.join(', ')}`);
+    }
+    const plan: [Parameter, Tensor | ArrayLike<number>][] = [];
+    for (const [k, p] of params) {
+      if (!(k in sd)) continue;
+      const v = sd[k];
+      if (v instanceof Tensor) {
+        if (!sameShape(v.shape, p.shape)) throw new RnnError(`stateDict[${show(k)}]: expected shape ${show(p.shape)}, got ${show(v.shape)}`);
+        plan.push([p, v]);
+      } else if (ArrayBuffer.isView(v) || Array.isArray(v)) {
+        const flat = Array.isArray(v) ? (v as unknown[]).flat(Infinity as 1) as number[] : v as ArrayLike<number>;
+        if (flat.length !== p.numel) throw new RnnError(`stateDict[${show(k)}]: expected ${p.numel} values for shape ${show(p.shape)}, got ${flat.length}`);
+        if (Array.isArray(v)) {
+          const t = tensor(v as never);
+          if (!sameShape(t.shape, p.shape)) throw new RnnError(`stateDict[${show(k)}]: expected shape ${show(p.shape)}, got ${show(t.shape)}`);
+        }
+        plan.push([p, flat]);
+      } else {
+        fail(`stateDict[${show(k)}]`, 'a Tensor or an array of numbers', v);
+      }
+    }
+    safePoint();
+    const e = w();
+    for (const [p, v] of plan) {
+      if (v instanceof Tensor) e.copy_rows(1, p.numel, v.ptr, p.numel, p.ptr, p.numel);
+      else p.storage.write(v);
+    }
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /** Sets train (true) or eval (false) mode on the whole tree. */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+  eval(): this { return this.train(false); }
+
+  /** Drops every parameter's gradient. */
+  zeroGrad(): void { for (const p of this.parameters()) p.grad = null; }
+
+  /** Frees every parameter's Wasm memory now. */
+  dispose(): void { for (const p of this.parameters()) { p.grad?.dispose(); p.dispose(); } }
+
+  /** The text inside the parentheses of this module's repr. */
+  extraRepr(): string { return ''; }
+
+  /** PyTorch's repr: `RNN(4, 2, num_layers=3)` or a tree of children. */
+  toString(): string {
+    const kids = this.namedChildren();
+    const name = this.constructor.name;
+    if (!kids.length) return `${name}(${this.extraRepr()})`;
+    const lines = kids.map(([k, c]) => `  (${k}): ` + c.toString().split('\n').join('\n  '));
+    const extra = this.extraRepr();
+    return `${name}(${extra ? '\n  ' + extra : ''}\n${lines.join('\n')}\n)`;
+  }
+}
+
+/** An array of modules, named 0, 1, … (what an array field becomes). */
+export class ModuleList extends Module {
+  constructor(readonly items: Module[]) { super(); }
+  override namedChildren(): [string, Module][] { return this.items.map((m, i) => [String(i), m]); }
+}
+
+/** Checks that a module option bag holds only known keys; accepts PyTorch's snake_case names too. */
+export function readOptions<T extends object>(opts: unknown, defaults: T, where: string): T {
+  if (opts === undefined) return { ...defaults };
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) fail(`${where} options`, 'an object', opts);
+  const out: any = { ...defaults };
+  for (const [k, v] of Object.entries(opts as object)) {
+    const camel = k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (!(camel in defaults)) {
+      throw new RnnError(`${where} options: expected one of ${Object.keys(defaults).join(', ')}, got unknown option ${show(k)}`);
+    }
+    if (v !== undefined) out[camel] = v;
+  }
+  return out;
+}
