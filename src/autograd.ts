@@ -43,7 +43,7 @@ export function recording(...ts: (Tensor | null | undefined)[]): boolean {
 /** Byte offset of `t.grad`'s data, creating a zero gradient first; 0 when t takes no gradient. */
 export function leafGradPtr(t: Tensor | null): number {
   if (!t || !t.requiresGrad || t._node) return 0;
-  if (!t.grad) t.grad = t._makeGrad(Storage.zeros(t.numel, t.isParameter));
+  if (!t.grad) t.grad = t._makeGrad(Storage.zeros(t.numel));
   return t.grad.storage.ptr;
 }
 
@@ -121,7 +121,6 @@ function accumulateLeaf(t: Tensor, g: Storage): void {
     w().add_to(t.grad.storage.ptr, g.ptr, g.length);
     g.dispose();
   } else {
-    if (t.isParameter) g.pin();
     t.grad = t._makeGrad(g);
   }
 }

@@ -1,7 +1,7 @@
 // Where tensor data lives, and when it is given back.
 //
 // Every Storage is a block of the module's heap (assembly/alloc.ts). Two kinds:
-// - persistent: parameters, their gradients, optimizer state. Freed by dispose() or when
+// - persistent: parameters and optimizer state. Freed by dispose() or when
 //   the owning JS object is garbage-collected (FinalizationRegistry).
 // - transient: everything else (inputs, activations, outputs). Freed the same ways, but a
 //   synchronous training loop never lets the JS collector run its finalizers, so transient

@@ -1,0 +1,71 @@
+// Memory: 10,000 training steps with no dispose() keep Wasm memory bounded; evicted tensors keep
+// their values; views are never stale after memory grows.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { lib } from './helpers.js';
+
+const { Module, RNN, Linear, Adam, crossEntropy } = lib;
+
+class Classifier extends Module {
+  rnn = new RNN(5, 10, { batchFirst: true });
+  fc = new Linear(10, 2);
+  forward(x: lib.Tensor) { const [, hN] = this.rnn.forward(x); return this.fc.forward(hN.select(0, -1)); }
+}
+
+test('10,000 forward + backward + Adam steps keep Wasm memory bounded', () => {
+  lib.manualSeed(1);
+  const old = lib.setMemoryBudget(1 << 20);      // a small budget so eviction happens often
+  const model = new Classifier();
+  const opt = new Adam(model.parameters(), { lr: 0.01 });
+  const x = lib.randn([3, 6, 5]);
+  const kept: lib.Tensor[] = [];
+  let atStep1000 = 0, first = 0, last = 0;
+  for (let step = 0; step < 10000; step++) {
+    const loss = crossEntropy(model.forward(x), [0, 1, 0]);
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+    if (step === 0) first = loss.item();
+    if (step % 2500 === 0) kept.push(loss);        // tensors the user keeps survive eviction
+    if (step === 1000) atStep1000 = lib.memoryStats().wasmBytes;
+    last = loss.item();
+  }
+  const end = lib.memoryStats();
+  lib.setMemoryBudget(old);
+  assert.ok(end.wasmBytes === atStep1000, `memory grew from ${atStep1000} to ${end.wasmBytes}`);
+  assert.ok(end.wasmBytes <= 8 << 20, `wasm memory ${end.wasmBytes}`);
+  assert.ok(last < first * 0.1, `training still converges (${first} → ${last})`);
+  assert.is(kept[0].item(), first, 'a loss kept from step 0 still reads its value after eviction');
+  assert.ok(kept.every((t) => Number.isFinite(t.item())));
+});
+
+test('evicted tensors compute as before', () => {
+  const old = lib.setMemoryBudget(0);              // evict at every operation
+  const a = lib.tensor([1, 2, 3], { requiresGrad: true });
+  const b = lib.tensor([4, 5, 6]);
+  const y = a.mul(b).add(a).tanh().sum();
+  y.backward();
+  lib.setMemoryBudget(old);
+  const ref = [1, 2, 3].map((v, i) => (1 - Math.tanh(v * [4, 5, 6][i] + v) ** 2) * ([4, 5, 6][i] + 1));
+  Array.from(a.grad!.toFloat32Array()).forEach((g, i) => assert.ok(Math.abs(g - ref[i]) < 1e-6));
+});
+
+test('tensors read correctly after Wasm memory grows', () => {
+  const a = lib.tensor([1.5, 2.5]);
+  const before = lib.memoryStats().wasmBytes;
+  const big = lib.zeros([8 << 20]);                // 32 MiB: forces memory.grow
+  assert.ok(lib.memoryStats().wasmBytes > before);
+  assert.equal(Array.from(a.toFloat32Array()), [1.5, 2.5]);
+  assert.is(a.add(1).sum().item(), 6);
+  big.dispose();
+});
+
+test('dispose() frees at once', () => {
+  const live = lib.memoryStats().liveBytes;
+  const t = lib.zeros([1000]);
+  assert.ok(lib.memoryStats().liveBytes > live);
+  t.dispose();
+  assert.is(lib.memoryStats().liveBytes, live);
+});
+
+test.run();
