@@ -5,6 +5,8 @@ export * from './gemm';
 export * from './activations';
 export * from './elementwise';
 export * from './rnn';
+export * from './lstm';
+export * from './gru';
 export * from './linear';
 export * from './loss';
 export * from './optim';

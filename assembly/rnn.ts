@@ -2,25 +2,27 @@
 // reference: https://pytorch.org/docs/stable/generated/torch.nn.RNN.html
 //   h_t = act(x_t · W_ihᵀ + b_ih + h_{t−1} · W_hhᵀ + b_hh),  act = tanh or relu
 //
-// Layout: x is T·B rows of I floats (row t·B + b, leading dimension ldx), out is T·B rows of
-// H floats (leading dimension ldo, so the two directions of a bidirectional layer write the
-// two halves of one (T, B, 2H) buffer). A reverse direction walks t = T−1 … 0 and stores
-// h_t at row t, as PyTorch does. `out` is also all the backward needs: act' is read off h.
-// A pointer of 0 means "absent": no bias, zero h0, no gradient wanted.
+// Layout: x is T·B rows of I floats (row t·B + b, leading dimension ldx); out is T·B rows of H
+// floats (leading dimension ldo, so the two directions of a bidirectional layer write the two
+// halves of one (T, B, 2H) buffer). A reverse direction walks t = T−1 … 0 and stores h_t at
+// row t, as PyTorch does. `out` is all the backward needs: act' is read off h.
+// `lengths` (B i32, or 0) gives each sequence its own length: outputs past it are zero and its
+// final state is taken at its own last step (see seq.ts). A pointer of 0 means "absent": no
+// bias, zero h0, no gradient wanted.
 import { alloc, free } from './alloc';
 import { gemm, transpose } from './gemm';
 import { unary, add_bias_rows, colsum_acc, fill, add_to } from './elementwise';
+import { rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 
-const TANH = 0, RELU = 2;
+const RELU = 2;
 
-@inline function row(p: usize, r: i32, ld: i32): usize { return p + (<usize>(r * ld) << 2); }
-
-/** Forward of one layer-direction. act: 0 tanh, 2 relu. */
+/** Forward of one layer-direction. act: 0 tanh, 2 relu. Writes out (T·B × H) and hN (B × H). */
 export function rnn_forward(T: i32, B: i32, I: i32, H: i32,
                             x: usize, ldx: i32, w_ih: usize, w_hh: usize, b_ih: usize, b_hh: usize,
-                            h0: usize, out: usize, ldo: i32, act: i32, reverse: i32): void {
+                            h0: usize, out: usize, ldo: i32, hN: usize, lengths: usize, act: i32, reverse: i32): void {
   const wihT = alloc(<usize>(I * H) << 2);
   const whhT = alloc(<usize>(H * H) << 2);
+  const hp = alloc(<usize>(B * H) << 2);
   const acc = alloc(<usize>(B * H) << 2);
   transpose(H, I, w_ih, I, wihT, H);
   transpose(H, H, w_hh, H, whhT, H);
@@ -29,22 +31,19 @@ export function rnn_forward(T: i32, B: i32, I: i32, H: i32,
   if (b_ih) add_bias_rows(T * B, H, out, ldo, b_ih);
   // recurrence: out[t] = act(out[t] + (h_prev · W_hhᵀ + b_hh))
   for (let s = 0; s < T; s++) {
-    const t = reverse ? T - 1 - s : s;
-    const o = row(out, t * B, ldo);
-    if (s == 0) {
-      if (h0) gemm(B, H, H, h0, H, whhT, H, acc, H, 0);
-      else fill(acc, B * H, 0);
-    } else {
-      gemm(B, H, H, row(out, (reverse ? t + 1 : t - 1) * B, ldo), ldo, whhT, H, acc, H, 0);
-    }
+    const t = timeOf(s, T, reverse);
+    gather_prev(T, B, H, t, reverse, lengths, out, ldo, h0, hp);
+    gemm(B, H, H, hp, H, whhT, H, acc, H, 0);
     if (b_hh) add_bias_rows(B, H, acc, H, b_hh);
     for (let b = 0; b < B; b++) {
-      const ob = row(o, b, ldo), ab = row(acc, b, H);
-      add_to(ob, ab, H);
+      const ob = rowp(out, t * B + b, ldo);
+      add_to(ob, rowp(acc, b, H), H);
       unary(act, ob, ob, H);
     }
+    zero_invalid(T, B, H, t, lengths, out, ldo);
   }
-  free(acc); free(whhT); free(wihT);
+  gather_last(T, B, H, reverse, lengths, out, ldo, hN);
+  free(acc); free(hp); free(whhT); free(wihT);
 }
 
 /**
@@ -54,26 +53,30 @@ export function rnn_forward(T: i32, B: i32, I: i32, H: i32,
  */
 export function rnn_backward(T: i32, B: i32, I: i32, H: i32,
                              x: usize, ldx: i32, w_ih: usize, w_hh: usize, h0: usize,
-                             out: usize, ldo: i32, dout: usize, lddo: i32, dhN: usize, act: i32, reverse: i32,
+                             out: usize, ldo: i32, lengths: usize, dout: usize, lddo: i32, dhN: usize, act: i32, reverse: i32,
                              dx: usize, lddx: i32, dx_acc: i32, dh0: usize,
                              dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize): void {
   const TB = T * B;
   const dG = alloc(<usize>(TB * H) << 2);   // gradient w.r.t. the pre-activation, (T·B, H)
-  const dh = alloc(<usize>(B * H) << 2);    // gradient w.r.t. the current h, (B, H)
+  let dh = alloc(<usize>(B * H) << 2);      // gradient w.r.t. the current h, (B, H)
+  let dn = alloc(<usize>(B * H) << 2);
   if (dhN) memory.copy(dh, dhN, <usize>(B * H) << 2); else fill(dh, B * H, 0);
   for (let s = T - 1; s >= 0; s--) {
-    const t = reverse ? T - 1 - s : s;
+    const t = timeOf(s, T, reverse);
     for (let b = 0; b < B; b++) {
-      const g = row(dh, b, H);
-      if (dout) add_to(g, row(dout, t * B + b, lddo), H);
-      const y = row(out, t * B + b, ldo), d = row(dG, t * B + b, H);
+      const g = rowp(dh, b, H), d = rowp(dG, t * B + b, H);
+      if (!valid(lengths, b, t, T)) { fill(d, H, 0); continue; }
+      if (dout) add_to(g, rowp(dout, t * B + b, lddo), H);
+      const y = rowp(out, t * B + b, ldo);
       for (let j = 0; j < H; j++) {
         const v = load<f32>(y + (<usize>j << 2)), gj = load<f32>(g + (<usize>j << 2));
         store<f32>(d + (<usize>j << 2), act == RELU ? (v > 0 ? gj : 0) : gj * (1 - v * v));
       }
     }
-    // dh ← dG[t] · W_hh
-    gemm(B, H, H, row(dG, t * B, H), H, w_hh, H, dh, H, 0);
+    // dh_prev = dG[t] · W_hh; rows past their end carry dh unchanged
+    gemm(B, H, H, rowp(dG, t * B, H), H, w_hh, H, dn, H, 0);
+    carry_invalid(T, B, H, t, lengths, dh, dn);
+    const sw = dh; dh = dn; dn = sw;
   }
   if (dh0) memory.copy(dh0, dh, <usize>(B * H) << 2);
   if (dx) gemm(TB, I, H, dG, H, w_ih, I, dx, lddx, dx_acc);
@@ -82,18 +85,8 @@ export function rnn_backward(T: i32, B: i32, I: i32, H: i32,
     transpose(TB, H, dG, H, dGT, TB);
     if (dw_ih) gemm(H, I, TB, dGT, TB, x, ldx, dw_ih, I, 1);
     if (dw_hh) {
-      // h_{t−1} for every row, in time order: the neighbour step's output, or h0 at the start
-      const hp = alloc(<usize>(TB * H) << 2);
-      for (let t = 0; t < T; t++) {
-        const first = reverse ? t == T - 1 : t == 0;
-        const dst = row(hp, t * B, H);
-        if (first) {
-          if (h0) memory.copy(dst, h0, <usize>(B * H) << 2); else fill(dst, B * H, 0);
-        } else {
-          const src = reverse ? t + 1 : t - 1;
-          for (let b = 0; b < B; b++) memory.copy(row(dst, b, H), row(out, src * B + b, ldo), <usize>H << 2);
-        }
-      }
+      const hp = alloc(<usize>(TB * H) << 2);   // h_{t−1} of every row, in time order
+      for (let t = 0; t < T; t++) gather_prev(T, B, H, t, reverse, lengths, out, ldo, h0, rowp(hp, t * B, H));
       gemm(H, H, TB, dGT, TB, hp, H, dw_hh, H, 1);
       free(hp);
     }
@@ -101,5 +94,5 @@ export function rnn_backward(T: i32, B: i32, I: i32, H: i32,
   }
   if (db_ih) colsum_acc(TB, H, dG, H, db_ih);
   if (db_hh) colsum_acc(TB, H, dG, H, db_hh);
-  free(dh); free(dG);
+  free(dn); free(dh); free(dG);
 }

@@ -1,20 +1,23 @@
-// RNN (Elman) and RNNCell with PyTorch's semantics, names and shapes.
-// reference: https://pytorch.org/docs/stable/generated/torch.nn.RNN.html
+// RNN (Elman), LSTM and GRU with PyTorch's semantics, parameter names and shapes.
+// references: https://pytorch.org/docs/stable/generated/torch.nn.RNN.html, …/torch.nn.LSTM.html,
+// …/torch.nn.GRU.html
 //
-// Shapes (D = 2 if bidirectional else 1, L = numLayers):
+// Shapes (D = 2 if bidirectional else 1, L = numLayers, Hout = projSize || hiddenSize):
 //   input  (T, B, I), or (B, T, I) with batchFirst, or unbatched (T, I)
-//   h0     (L·D, B, H), or (L·D, H) unbatched; zeros when absent
-//   output (T, B, D·H) / (B, T, D·H) / (T, D·H);  hN (L·D, B, H) / (L·D, H)
-// TypeScript stacks layers and directions; each layer-direction is one Wasm call forward
-// and one backward (assembly/rnn.ts).
+//   h0     (L·D, B, Hout), or (L·D, Hout) unbatched; zeros when absent.  LSTM c0: (L·D, B, H)
+//   output (T, B, D·Hout) / (B, T, D·Hout) / (T, D·Hout);  hN like h0;  LSTM cN like c0
+// TypeScript stacks layers and directions; each layer-direction is one Wasm call forward and
+// one backward (assembly/rnn.ts, lstm.ts, gru.ts), each timestep loop inside Wasm.
 import { Node, leafGradPtr, recording } from './autograd.js';
 import { RnnError, checkInt, fail, show } from './errors.js';
 import { uniformParameter } from './init.js';
 import { Module, readOptions } from './module.js';
 import { safePoint, Storage } from './storage.js';
 import { Parameter, Tensor, sameShape } from './tensor.js';
-import { setArgs, w } from './wasm.js';
+import { F32, I32, setArgs, w } from './wasm.js';
 
+type Mode = 'RNN' | 'LSTM' | 'GRU';
+const GATES: Record<Mode, number> = { RNN: 1, LSTM: 4, GRU: 3 };
 const ACT_TANH = 0, ACT_RELU = 2;
 
 export interface RNNOptions {
@@ -25,67 +28,88 @@ export interface RNNOptions {
   dropout?: number;
   bidirectional?: boolean;
 }
+export type GRUOptions = Omit<RNNOptions, 'nonlinearity'>;
+export interface LSTMOptions extends GRUOptions { projSize?: number }
 
-interface LayerParams { wih: Parameter; whh: Parameter; bih: Parameter | null; bhh: Parameter | null }
+/** Options of forward(): per-sequence lengths, PyTorch's pack_padded_sequence semantics. */
+export interface ForwardOptions { lengths?: ArrayLike<number> }
 
-export class RNN extends Module {
+interface DirParams { wih: Parameter; whh: Parameter; bih: Parameter | null; bhh: Parameter | null; whr: Parameter | null }
+
+/** Streaming state: plain arrays, (L, B, Hout) for h and (L, B, H) for c (LSTM), row-major. */
+export interface StepState { h: Float32Array; c?: Float32Array; output: Float32Array }
+
+/** out[i] = a[i] * b[i] over a Storage's length (a 1-D strided MUL). */
+function mulInto(out: Storage, a: Storage, b: Storage): void {
+  setArgs([[out.length], [1], [1], [1]]);
+  w().strided(2, 1, a.ptr, b.ptr, out.ptr);
+}
+
+abstract class RNNBase extends Module {
+  readonly mode: Mode;
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly numLayers: number;
-  readonly nonlinearity: 'tanh' | 'relu';
   readonly bias: boolean;
   readonly batchFirst: boolean;
   readonly dropout: number;
   readonly bidirectional: boolean;
+  readonly projSize: number;
+  /** @internal 'tanh' | 'relu' for RNN */
+  protected _act = ACT_TANH;
   /** @internal [layer][direction] */
-  protected _layers: LayerParams[][] = [];
+  protected _dirs: DirParams[][] = [];
+  /** @internal streaming workspace, kept per batch size */
+  private _stepWs: { B: number; bufs: Storage[]; ptrs: number[] } | null = null;
 
-  /**
-   * new RNN(inputSize, hiddenSize, { numLayers = 1, nonlinearity = 'tanh', bias = true,
-   *   batchFirst = false, dropout = 0, bidirectional = false }); PyTorch's snake_case names work too.
-   */
-  constructor(inputSize: number, hiddenSize: number, opts?: RNNOptions | number) {
+  constructor(mode: Mode, inputSize: number, hiddenSize: number, o: Required<LSTMOptions>, act: number) {
     super();
-    w();
-    const o = readOptions(typeof opts === 'number' ? { numLayers: opts } : opts,
-      { numLayers: 1, nonlinearity: 'tanh' as 'tanh' | 'relu', bias: true, batchFirst: false, dropout: 0, bidirectional: false }, 'RNN');
+    this.mode = mode;
     this.inputSize = checkInt('inputSize', inputSize, 1);
     this.hiddenSize = checkInt('hiddenSize', hiddenSize, 1);
     this.numLayers = checkInt('numLayers', o.numLayers, 1);
-    if (o.nonlinearity !== 'tanh' && o.nonlinearity !== 'relu') fail('nonlinearity', `'tanh' or 'relu'`, o.nonlinearity);
     if (typeof o.dropout !== 'number' || !(o.dropout >= 0 && o.dropout <= 1)) fail('dropout', 'a number in [0, 1]', o.dropout);
     for (const k of ['bias', 'batchFirst', 'bidirectional'] as const) if (typeof o[k] !== 'boolean') fail(k, 'a boolean', o[k]);
-    this.nonlinearity = o.nonlinearity;
+    this.projSize = checkInt('projSize', o.projSize, 0);
+    if (this.projSize >= this.hiddenSize && this.projSize > 0) fail('projSize', `an integer smaller than hiddenSize (${this.hiddenSize})`, this.projSize);
     this.bias = o.bias;
     this.batchFirst = o.batchFirst;
     this.dropout = o.dropout;
     this.bidirectional = o.bidirectional;
-    const H = this.hiddenSize, D = this.numDirections, k = 1 / Math.sqrt(H);
+    this._act = act;
+    const H = this.hiddenSize, Ho = this.hiddenOut, D = this.numDirections, G = GATES[mode] * H;
+    const k = 1 / Math.sqrt(H);
     for (let l = 0; l < this.numLayers; l++) {
-      const row: LayerParams[] = [];
-      const inl = l === 0 ? this.inputSize : H * D;
+      const row: DirParams[] = [];
+      const inl = l === 0 ? this.inputSize : Ho * D;
       for (let d = 0; d < D; d++) {
         const sfx = `_l${l}${d ? '_reverse' : ''}`;
-        const p: LayerParams = {
-          wih: uniformParameter([H, inl], k), whh: uniformParameter([H, H], k),
-          bih: this.bias ? uniformParameter([H], k) : null, bhh: this.bias ? uniformParameter([H], k) : null,
+        // PyTorch's registration (and init) order: w_ih, w_hh, b_ih, b_hh, w_hr
+        const p: DirParams = {
+          wih: uniformParameter([G, inl], k), whh: uniformParameter([G, Ho], k),
+          bih: this.bias ? uniformParameter([G], k) : null, bhh: this.bias ? uniformParameter([G], k) : null,
+          whr: this.projSize ? uniformParameter([this.projSize, H], k) : null,
         };
         this.registerParameter('weight_ih' + sfx, p.wih);
         this.registerParameter('weight_hh' + sfx, p.whh);
         if (p.bih) this.registerParameter('bias_ih' + sfx, p.bih);
         if (p.bhh) this.registerParameter('bias_hh' + sfx, p.bhh);
+        if (p.whr) this.registerParameter('weight_hr' + sfx, p.whr);
         row.push(p);
       }
-      this._layers.push(row);
+      this._dirs.push(row);
     }
   }
 
   get numDirections(): number { return this.bidirectional ? 2 : 1; }
+  /** Size of h (projSize for a projected LSTM, else hiddenSize). */
+  get hiddenOut(): number { return this.projSize || this.hiddenSize; }
 
   override extraRepr(): string {
     let s = `${this.inputSize}, ${this.hiddenSize}`;
+    if (this.projSize) s += `, proj_size=${this.projSize}`;
     if (this.numLayers !== 1) s += `, num_layers=${this.numLayers}`;
-    if (this.nonlinearity !== 'tanh') s += `, nonlinearity=${this.nonlinearity}`;
+    if (this._act === ACT_RELU) s += ', nonlinearity=relu';
     if (!this.bias) s += ', bias=False';
     if (this.batchFirst) s += ', batch_first=True';
     if (this.dropout) s += `, dropout=${this.dropout}`;
@@ -93,65 +117,104 @@ export class RNN extends Module {
     return s;
   }
 
-  /**
-   * Runs the whole sequence. input (T, B, I) | (B, T, I) with batchFirst | (T, I);
-   * h0 (L·D, B, H) | (L·D, H). Returns [output, hN].
-   */
-  forward(input: Tensor, h0?: Tensor | null): [Tensor, Tensor] {
-    const { x, batched } = this.checkInput(input);
-    const B = batched ? x.shape[this.batchFirst ? 0 : 1] : 1;
-    const LD = this.numLayers * this.numDirections, H = this.hiddenSize;
-    if (h0 !== undefined && h0 !== null) {
-      if (!(h0 instanceof Tensor)) fail('h0', 'a Tensor', h0);
-      const want = batched ? [LD, B, H] : [LD, H];
-      if (!sameShape(h0.shape, want)) fail('h0', `shape ${show(want)}`, h0.shape);
-    }
-    safePoint();
-    // to time-major (T, B, I)
-    let xt = batched ? (this.batchFirst ? x.transpose(0, 1) : x) : x.unsqueeze(1);
-    const h = h0 ? (batched ? h0 : h0.unsqueeze(1)) : null;
-    const [out, hN] = this.runStack(xt, h);
-    let output = out;
-    if (!batched) output = out.squeeze(1);
-    else if (this.batchFirst) output = out.transpose(0, 1);
-    return [output, batched ? hN : hN.squeeze(1)];
-  }
-
-  protected checkInput(input: Tensor): { x: Tensor; batched: boolean } {
+  protected checkInput(input: Tensor): boolean {
     if (!(input instanceof Tensor)) fail('input', 'a Tensor', input);
     if (input.dim !== 2 && input.dim !== 3) {
       fail('input', `a 3-D (${this.batchFirst ? 'B, T' : 'T, B'}, ${this.inputSize}) or 2-D (T, ${this.inputSize}) tensor`, `shape ${show(input.shape)}`, true);
     }
-    const I = input.shape[input.dim - 1];
-    if (I !== this.inputSize) fail('input', `last dimension ${this.inputSize} (inputSize)`, `shape ${show(input.shape)}`, true);
+    if (input.shape[input.dim - 1] !== this.inputSize) fail('input', `last dimension ${this.inputSize} (inputSize)`, `shape ${show(input.shape)}`, true);
     if (input.numel === 0) fail('input', 'a non-empty sequence', `shape ${show(input.shape)}`, true);
-    return { x: input, batched: input.dim === 3 };
+    return input.dim === 3;
   }
 
-  /** x (T, B, I) time-major, h0 (L·D, B, H) or null → [out (T, B, D·H), hN (L·D, B, H)]. */
-  protected runStack(x: Tensor, h0: Tensor | null): [Tensor, Tensor] {
+  protected checkState(name: string, t: Tensor | null | undefined, batched: boolean, B: number, n: number): Tensor | null {
+    if (t === undefined || t === null) return null;
+    if (!(t instanceof Tensor)) fail(name, 'a Tensor', t);
+    const LD = this.numLayers * this.numDirections;
+    const want = batched ? [LD, B, n] : [LD, n];
+    if (!sameShape(t.shape, want)) fail(name, `shape ${show(want)}`, t.shape);
+    return t;
+  }
+
+  protected checkLengths(opts: ForwardOptions | undefined, T: number, B: number): number[] | null {
+    if (opts === undefined) return null;
+    if (opts === null || typeof opts !== 'object') fail('options', 'an object like { lengths }', opts);
+    for (const k of Object.keys(opts)) if (k !== 'lengths') throw new RnnError(`forward options: expected only lengths, got unknown option ${show(k)}`);
+    const L = opts.lengths;
+    if (L === undefined) return null;
+    if (!L || typeof L.length !== 'number') fail('lengths', `an array of ${B} sequence lengths`, L);
+    if (L.length !== B) fail('lengths', `${B} sequence lengths (one per batch entry)`, `${L.length}`, true);
+    const out = Array.from(L);
+    out.forEach((v, i) => {
+      if (!Number.isInteger(v) || v < 1 || v > T) throw new RnnError(`lengths[${i}]: expected an integer in [1, ${T}] (the sequence length), got ${show(v)}`);
+    });
+    return out;
+  }
+
+  /**
+   * The shared forward: returns [output, hN, cN | null] in the caller's layout.
+   */
+  protected run(input: Tensor, h0in: Tensor | null | undefined, c0in: Tensor | null | undefined, opts?: ForwardOptions): [Tensor, Tensor, Tensor | null] {
+    const batched = this.checkInput(input);
+    const T = input.shape[batched && this.batchFirst ? 1 : 0];
+    const B = batched ? input.shape[this.batchFirst ? 0 : 1] : 1;
+    const h0 = this.checkState('h0', h0in, batched, B, this.hiddenOut);
+    const c0 = this.mode === 'LSTM' ? this.checkState('c0', c0in, batched, B, this.hiddenSize) : null;
+    const lengths = this.checkLengths(opts, T, B);
+    safePoint();
+    const x = batched ? (this.batchFirst ? input.transpose(0, 1) : input) : input.unsqueeze(1);
+    const h = h0 && !batched ? h0.unsqueeze(1) : h0;
+    const c = c0 && !batched ? c0.unsqueeze(1) : c0;
+    const [out, hN, cN] = this.stack(x, h, c, lengths);
+    const output = !batched ? out.squeeze(1) : this.batchFirst ? out.transpose(0, 1) : out;
+    return [output, batched ? hN : hN.squeeze(1), cN ? (batched ? cN : cN.squeeze(1)) : null];
+  }
+
+  /** x (T, B, I) time-major; h0 (L·D, B, Hout); c0 (L·D, B, H) → [out (T, B, D·Hout), hN, cN]. */
+  private stack(x: Tensor, h0: Tensor | null, c0: Tensor | null, lengths: number[] | null): [Tensor, Tensor, Tensor | null] {
     const e = w();
     const [T, B] = x.shape;
-    const H = this.hiddenSize, D = this.numDirections, L = this.numLayers, DH = D * H;
-    const act = this.nonlinearity === 'relu' ? ACT_RELU : ACT_TANH;
+    const H = this.hiddenSize, Ho = this.hiddenOut, D = this.numDirections, L = this.numLayers, DH = D * Ho;
+    const lstm = this.mode === 'LSTM', gru = this.mode === 'GRU', G = GATES[this.mode] * H;
     const params = this.parameters();
-    const rec = recording(x, h0, ...params);
+    const rec = recording(x, h0, c0, ...params);
     const drop = this.training && this.dropout > 0 && L > 1;
-    const hN = Storage.alloc(L * D * B * H);
-    const ins: Storage[] = [x.storage];     // input of each layer
-    const outs: Storage[] = [];             // output of each layer (also its backward cache)
-    const masks: (Storage | null)[] = [];   // dropout mask applied to each layer's output
+    const lens = lengths ? Storage.alloc(B) : null;
+    if (lens) I32().set(lengths!, lens.ptr >> 2);
+    const lp = lens?.ptr ?? 0;
+    const hN = Storage.alloc(L * D * B * Ho);
+    const cN = lstm ? Storage.alloc(L * D * B * H) : null;
+    const ins: Storage[] = [x.storage];       // input of each layer
+    const outs: Storage[] = [];               // output of each layer (also a backward cache)
+    const masks: (Storage | null)[] = [];     // dropout mask applied to each layer's output
+    const caches: Storage[][][] = [];         // [layer][direction] gate caches
     for (let l = 0; l < L; l++) {
       const I = l === 0 ? this.inputSize : DH;
       const out = Storage.alloc(T * B * DH);
+      const lc: Storage[][] = [];
       for (let d = 0; d < D; d++) {
-        const p = this._layers[l][d];
-        const hp = h0 ? h0.ptr + (l * D + d) * B * H * 4 : 0;
-        e.rnn_forward(T, B, I, H, ins[l].ptr, I, p.wih.ptr, p.whh.ptr, p.bih?.ptr ?? 0, p.bhh?.ptr ?? 0,
-          hp, out.ptr + d * H * 4, DH, act, d);
-        const last = d ? 0 : T - 1;     // where this direction's final h sits
-        e.copy_rows(B, H, out.ptr + (last * B * DH + d * H) * 4, DH, hN.ptr + (l * D + d) * B * H * 4, H);
+        const p = this._dirs[l][d];
+        const so = (l * D + d) * B;
+        const hp = h0 ? h0.ptr + so * Ho * 4 : 0, cp = c0 ? c0.ptr + so * H * 4 : 0;
+        const op = out.ptr + d * Ho * 4, hn = hN.ptr + so * Ho * 4;
+        if (this.mode === 'RNN') {
+          e.rnn_forward(T, B, I, H, ins[l].ptr, I, p.wih.ptr, p.whh.ptr, p.bih?.ptr ?? 0, p.bhh?.ptr ?? 0,
+            hp, op, DH, hn, lp, this._act, d);
+          lc.push([]);
+        } else if (lstm) {
+          const gates = Storage.alloc(T * B * G), cells = Storage.alloc(T * B * H);
+          const hraw = p.whr ? Storage.alloc(T * B * H) : null;
+          e.lstm_forward(T, B, I, H, Ho, ins[l].ptr, I, p.wih.ptr, p.whh.ptr, p.bih?.ptr ?? 0, p.bhh?.ptr ?? 0, p.whr?.ptr ?? 0,
+            hp, cp, op, DH, hn, cN!.ptr + so * H * 4, gates.ptr, cells.ptr, hraw?.ptr ?? 0, lp, d);
+          lc.push(hraw ? [gates, cells, hraw] : [gates, cells]);
+        } else {
+          const gates = Storage.alloc(T * B * G), hnc = Storage.alloc(T * B * H);
+          e.gru_forward(T, B, I, H, ins[l].ptr, I, p.wih.ptr, p.whh.ptr, p.bih?.ptr ?? 0, p.bhh?.ptr ?? 0,
+            hp, op, DH, hn, gates.ptr, hnc.ptr, lp, d);
+          lc.push([gates, hnc]);
+        }
       }
+      caches.push(lc);
       outs.push(out);
       if (l < L - 1) {
         if (drop) {
@@ -168,117 +231,191 @@ export class RNN extends Module {
       }
     }
     const output = new Tensor(outs[L - 1], [T, B, DH]);
-    const hn = new Tensor(hN, [L * D, B, H]);
-    if (!rec) {
+    const hn = new Tensor(hN, [L * D, B, Ho]);
+    const cn = cN ? new Tensor(cN, [L * D, B, H]) : null;
+    const release = () => {
       for (let l = 0; l < L - 1; l++) { if (masks[l]) { ins[l + 1].dispose(); masks[l]!.dispose(); } outs[l].dispose(); }
-      return [output, hn];
-    }
-    const node = new Node('RnnBackward', [x, h0, ...params], 2, ([gOut, gHN]) => {
-      let dOut: Storage | null = gOut;
-      let dh0: Storage | null = null;
-      if (h0?.requiresGrad) dh0 = Storage.alloc(L * D * B * H);
-      for (let l = L - 1; l >= 0; l--) {
-        const I = l === 0 ? this.inputSize : DH;
-        const needDx = l > 0 || x.requiresGrad;
-        const dIn = needDx ? Storage.alloc(T * B * I) : null;
-        for (let d = 0; d < D; d++) {
-          const p = this._layers[l][d];
-          const off = (l * D + d) * B * H * 4;
-          e.rnn_backward(T, B, I, H, ins[l].ptr, I, p.wih.ptr, p.whh.ptr, h0 ? h0.ptr + off : 0,
-            outs[l].ptr + d * H * 4, DH, dOut ? dOut.ptr + d * H * 4 : 0, DH, gHN ? gHN.ptr + off : 0, act, d,
-            dIn?.ptr ?? 0, I, d, dh0 ? dh0.ptr + off : 0,
-            leafGradPtr(p.wih), leafGradPtr(p.whh), leafGradPtr(p.bih), leafGradPtr(p.bhh));
+      for (const lc of caches) for (const dc of lc) for (const s of dc) s.dispose();
+      lens?.dispose();
+    };
+    if (!rec) { release(); return [output, hn, cn]; }
+    const node = new Node(this.mode === 'RNN' ? 'RnnBackward' : this.mode + 'Backward', [x, h0, c0, ...params], lstm ? 3 : 2,
+      ([gOut, gHN, gCN]) => {
+        let dOut: Storage | null = gOut;
+        const dh0 = h0?.requiresGrad ? Storage.alloc(L * D * B * Ho) : null;
+        const dc0 = c0?.requiresGrad ? Storage.alloc(L * D * B * H) : null;
+        for (let l = L - 1; l >= 0; l--) {
+          const I = l === 0 ? this.inputSize : DH;
+          const dIn = l > 0 || x.requiresGrad ? Storage.alloc(T * B * I) : null;
+          for (let d = 0; d < D; d++) {
+            const p = this._dirs[l][d];
+            const so = (l * D + d) * B;
+            const ho = so * Ho * 4, co = so * H * 4;
+            const hp = h0 ? h0.ptr + ho : 0;
+            const op = outs[l].ptr + d * Ho * 4, dop = dOut ? dOut.ptr + d * Ho * 4 : 0;
+            const dhn = gHN ? gHN.ptr + ho : 0, dxp = dIn?.ptr ?? 0, dh0p = dh0 ? dh0.ptr + ho : 0;
+            const [gw, gwh, gb, gbh] = [leafGradPtr(p.wih), leafGradPtr(p.whh), leafGradPtr(p.bih), leafGradPtr(p.bhh)];
+            const cc = caches[l][d];
+            if (this.mode === 'RNN') {
+              e.rnn_backward(T, B, I, H, ins[l].ptr, I, p.wih.ptr, p.whh.ptr, hp, op, DH, lp, dop, DH, dhn, this._act, d,
+                dxp, I, d, dh0p, gw, gwh, gb, gbh);
+            } else if (lstm) {
+              e.lstm_backward(T, B, I, H, Ho, ins[l].ptr, I, p.wih.ptr, p.whh.ptr, p.whr?.ptr ?? 0, hp, c0 ? c0.ptr + co : 0,
+                op, DH, cc[0].ptr, cc[1].ptr, cc[2]?.ptr ?? 0, lp, dop, DH, dhn, gCN ? gCN.ptr + co : 0, d,
+                dxp, I, d, dh0p, dc0 ? dc0.ptr + co : 0, gw, gwh, gb, gbh, leafGradPtr(p.whr));
+            } else {
+              e.gru_backward(T, B, I, H, ins[l].ptr, I, p.wih.ptr, p.whh.ptr, hp, op, DH, cc[0].ptr, cc[1].ptr, lp,
+                dop, DH, dhn, d, dxp, I, d, dh0p, gw, gwh, gb, gbh);
+            }
+          }
+          if (dIn && l > 0 && masks[l - 1]) mulInto(dIn, dIn, masks[l - 1]!);
+          if (dOut && dOut !== gOut) dOut.dispose();
+          dOut = dIn;
         }
-        if (dIn && l > 0 && masks[l - 1]) mulInto(dIn, dIn, masks[l - 1]!);
-        if (dOut && dOut !== gOut) dOut.dispose();
-        dOut = dIn;
-      }
-      return [dOut, dh0];
-    }, () => {
-      // the graph is done with the caches of the inner layers
-      for (let l = 0; l < L - 1; l++) { if (masks[l]) { ins[l + 1].dispose(); masks[l]!.dispose(); } outs[l].dispose(); }
-    });
-    output._node = node; output._out = 0; output.requiresGrad = true;
-    hn._node = node; hn._out = 1; hn.requiresGrad = true;
-    return [output, hn];
-  }
-}
-
-/** out[i] = a[i] * b[i] over a Storage's length (a 1-D strided MUL). */
-function mulInto(out: Storage, a: Storage, b: Storage): void {
-  setArgs([[out.length], [1], [1], [1]]);
-  w().strided(2, 1, a.ptr, b.ptr, out.ptr);
-}
-
-export interface RNNCellOptions { bias?: boolean; nonlinearity?: 'tanh' | 'relu' }
-
-/**
- * One Elman step: h' = act(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh).
- * input (B, I) or (I); hx (B, H) or (H), zeros when absent; returns h' of hx's shape.
- */
-export class RNNCell extends Module {
-  readonly inputSize: number;
-  readonly hiddenSize: number;
-  readonly bias: boolean;
-  readonly nonlinearity: 'tanh' | 'relu';
-  readonly weight_ih: Parameter;
-  readonly weight_hh: Parameter;
-  readonly bias_ih: Parameter | null;
-  readonly bias_hh: Parameter | null;
-
-  constructor(inputSize: number, hiddenSize: number, opts?: RNNCellOptions) {
-    super();
-    w();
-    const o = readOptions(opts, { bias: true, nonlinearity: 'tanh' as 'tanh' | 'relu' }, 'RNNCell');
-    this.inputSize = checkInt('inputSize', inputSize, 1);
-    this.hiddenSize = checkInt('hiddenSize', hiddenSize, 1);
-    if (o.nonlinearity !== 'tanh' && o.nonlinearity !== 'relu') fail('nonlinearity', `'tanh' or 'relu'`, o.nonlinearity);
-    if (typeof o.bias !== 'boolean') fail('bias', 'a boolean', o.bias);
-    this.bias = o.bias;
-    this.nonlinearity = o.nonlinearity;
-    const H = this.hiddenSize, k = 1 / Math.sqrt(H);
-    this.weight_ih = uniformParameter([H, this.inputSize], k);
-    this.weight_hh = uniformParameter([H, H], k);
-    this.bias_ih = o.bias ? uniformParameter([H], k) : null;
-    this.bias_hh = o.bias ? uniformParameter([H], k) : null;
-  }
-
-  override extraRepr(): string {
-    return `${this.inputSize}, ${this.hiddenSize}${this.bias ? '' : ', bias=False'}${this.nonlinearity === 'relu' ? ', nonlinearity=relu' : ''}`;
-  }
-
-  forward(input: Tensor, hx?: Tensor | null): Tensor {
-    if (!(input instanceof Tensor)) fail('input', 'a Tensor', input);
-    if ((input.dim !== 1 && input.dim !== 2) || input.shape[input.dim - 1] !== this.inputSize) {
-      fail('input', `shape (B, ${this.inputSize}) or (${this.inputSize})`, `shape ${show(input.shape)}`, true);
+        return [dOut, dh0, dc0];
+      }, release);
+    for (const [t, i] of [[output, 0], [hn, 1], [cn, 2]] as [Tensor | null, number][]) {
+      if (!t) continue;
+      t._node = node; t._out = i; t.requiresGrad = true;
     }
-    const batched = input.dim === 2;
-    const B = batched ? input.shape[0] : 1, H = this.hiddenSize;
-    if (hx !== undefined && hx !== null) {
-      if (!(hx instanceof Tensor)) fail('hx', 'a Tensor', hx);
-      const want = batched ? [B, H] : [H];
-      if (!sameShape(hx.shape, want)) fail('hx', `shape ${show(want)}`, hx.shape);
+    return [output, hn, cn];
+  }
+
+  /**
+   * One timestep for a batch, synchronous, for streaming (audio worklets, edge handlers).
+   * x: (B, I) or (I) as a Tensor or a Float32Array of B·I values. state: the object a previous
+   * step returned (or one you restored: h of L·B·Hout floats, c of L·B·H for LSTM); omitted
+   * means zeros. Returns the state, updated in place when given: `output` (B·Hout) is the top
+   * layer's h and is overwritten by the next call. Running step T times gives the same bits as
+   * forward over the T steps. No gradients; after the first call with a given B it allocates
+   * nothing (no Wasm memory, no JS arrays).
+   */
+  step(x: Tensor | Float32Array, state?: StepState): StepState {
+    if (this.bidirectional) throw new RnnError('step: expected a unidirectional module (a reverse direction needs the whole sequence), got bidirectional = true');
+    const I = this.inputSize, H = this.hiddenSize, Ho = this.hiddenOut, L = this.numLayers;
+    let n: number;
+    if (x instanceof Tensor) {
+      if ((x.dim !== 1 && x.dim !== 2) || x.shape[x.dim - 1] !== I) fail('x', `shape (B, ${I}) or (${I})`, `shape ${show(x.shape)}`, true);
+      n = x.numel;
+    } else if (x instanceof Float32Array) {
+      n = x.length;
+      if (n === 0 || n % I !== 0) fail('x', `a Float32Array of B·${I} values`, `length ${n}`, true);
+    } else {
+      fail('x', 'a Tensor or a Float32Array', x);
+    }
+    const B = n / I;
+    const lstm = this.mode === 'LSTM';
+    if (state !== undefined) {
+      if (!state || !(state.h instanceof Float32Array) || state.h.length !== L * B * Ho) {
+        fail('state.h', `a Float32Array of ${L * B * Ho} values (L·B·Hout)`, state?.h instanceof Float32Array ? `length ${state.h.length}` : state?.h, true);
+      }
+      if (lstm && (!(state.c instanceof Float32Array) || state.c.length !== L * B * H)) {
+        fail('state.c', `a Float32Array of ${L * B * H} values (L·B·H)`, state.c instanceof Float32Array ? `length ${state.c.length}` : state.c, true);
+      }
+      if (!(state.output instanceof Float32Array) || state.output.length !== B * Ho) {
+        fail('state.output', `a Float32Array of ${B * Ho} values`, state.output, true);
+      }
     }
     safePoint();
     const e = w();
-    const x = input, h0 = hx ?? null;
-    const act = this.nonlinearity === 'relu' ? ACT_RELU : ACT_TANH;
-    const out = new Tensor(Storage.alloc(B * H), batched ? [B, H] : [H]);
-    const [wih, whh, bih, bhh] = [this.weight_ih, this.weight_hh, this.bias_ih, this.bias_hh];
-    e.rnn_forward(1, B, this.inputSize, H, x.ptr, this.inputSize, wih.ptr, whh.ptr, bih?.ptr ?? 0, bhh?.ptr ?? 0,
-      h0?.ptr ?? 0, out.ptr, H, act, 0);
-    const params = this.parameters();
-    if (!recording(x, h0, ...params)) return out;
-    out._node = new Node('RnnCellBackward', [x, h0, ...params], 1, ([g]) => {
-      const dx = x.requiresGrad ? Storage.alloc(x.numel) : null;
-      const dh = h0?.requiresGrad ? Storage.alloc(B * H) : null;
-      e.rnn_backward(1, B, this.inputSize, H, x.ptr, this.inputSize, wih.ptr, whh.ptr, h0?.ptr ?? 0, out.ptr, H,
-        g!.ptr, H, 0, act, 0, dx?.ptr ?? 0, this.inputSize, 0, dh?.ptr ?? 0,
-        leafGradPtr(wih), leafGradPtr(whh), leafGradPtr(bih), leafGradPtr(bhh));
-      return [dx, dh];
-    });
-    out.requiresGrad = true;
-    return out;
+    // workspace: x, h (L,B,Ho), c (L,B,H), layer output, gate caches — kept while B stays the same
+    let ws = this._stepWs;
+    if (!ws || ws.B !== B) {
+      ws?.bufs.forEach((s) => s.dispose());
+      const G = GATES[this.mode] * H;
+      const sizes = [B * I, L * B * Ho, L * B * H, L * B * Ho, B * G, B * H, B * H, B];
+      const bufs = sizes.map((s) => Storage.alloc(Math.max(1, s), true));
+      ws = this._stepWs = { B, bufs, ptrs: bufs.map((s) => s.ptr) };
+    }
+    const [xp, hp, cp, op, gp, cellp, rawp] = ws.ptrs;
+    const f32 = F32();
+    if (x instanceof Tensor) e.copy_rows(1, n, x.ptr, n, xp, n); else f32.set(x, xp >> 2);
+    if (state) {
+      f32.set(state.h, hp >> 2);
+      if (lstm) f32.set(state.c!, cp >> 2);
+    } else {
+      e.fill(hp, L * B * Ho, 0);
+      if (lstm) e.fill(cp, L * B * H, 0);
+    }
+    for (let l = 0; l < L; l++) {
+      const p = this._dirs[l][0];
+      const inp = l === 0 ? xp : op + (l - 1) * B * Ho * 4, Il = l === 0 ? I : Ho;
+      const ho = hp + l * B * Ho * 4, lo = op + l * B * Ho * 4;
+      if (this.mode === 'RNN') {
+        e.rnn_forward(1, B, Il, H, inp, Il, p.wih.ptr, p.whh.ptr, p.bih?.ptr ?? 0, p.bhh?.ptr ?? 0, ho, lo, Ho, ho, 0, this._act, 0);
+      } else if (lstm) {
+        const co = cp + l * B * H * 4;
+        e.lstm_forward(1, B, Il, H, Ho, inp, Il, p.wih.ptr, p.whh.ptr, p.bih?.ptr ?? 0, p.bhh?.ptr ?? 0, p.whr?.ptr ?? 0,
+          ho, co, lo, Ho, ho, co, gp, cellp, rawp, 0, 0);
+      } else {
+        e.gru_forward(1, B, Il, H, inp, Il, p.wih.ptr, p.whh.ptr, p.bih?.ptr ?? 0, p.bhh?.ptr ?? 0, ho, lo, Ho, ho, gp, cellp, 0, 0);
+      }
+    }
+    const g = F32();
+    const st = state ?? { h: new Float32Array(L * B * Ho), ...(lstm ? { c: new Float32Array(L * B * H) } : {}), output: new Float32Array(B * Ho) };
+    st.h.set(g.subarray(hp >> 2, (hp >> 2) + L * B * Ho));
+    if (lstm) st.c!.set(g.subarray(cp >> 2, (cp >> 2) + L * B * H));
+    st.output.set(g.subarray((op >> 2) + (L - 1) * B * Ho, (op >> 2) + L * B * Ho));
+    return st;
+  }
+}
+
+/**
+ * Elman RNN: h_t = act(x_t·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ + b_hh), act = tanh | relu.
+ * new RNN(inputSize, hiddenSize, { numLayers = 1, nonlinearity = 'tanh', bias = true,
+ *   batchFirst = false, dropout = 0, bidirectional = false }) — snake_case names work too;
+ * a number as third argument is numLayers, like nn.RNN(5, 10, 4).
+ */
+export class RNN extends RNNBase {
+  readonly nonlinearity: 'tanh' | 'relu';
+  constructor(inputSize: number, hiddenSize: number, opts?: RNNOptions | number) {
+    w();
+    const o = readOptions(typeof opts === 'number' ? { numLayers: opts } : opts,
+      { numLayers: 1, nonlinearity: 'tanh' as 'tanh' | 'relu', bias: true, batchFirst: false, dropout: 0, bidirectional: false }, 'RNN');
+    if (o.nonlinearity !== 'tanh' && o.nonlinearity !== 'relu') fail('nonlinearity', `'tanh' or 'relu'`, o.nonlinearity);
+    super('RNN', inputSize, hiddenSize, { ...o, projSize: 0 }, o.nonlinearity === 'relu' ? ACT_RELU : ACT_TANH);
+    this.nonlinearity = o.nonlinearity;
+  }
+
+  /** Returns [output, hN]; see the shapes at the top of this file. */
+  forward(input: Tensor, h0?: Tensor | null, opts?: ForwardOptions): [Tensor, Tensor] {
+    const [o, h] = this.run(input, h0, null, opts);
+    return [o, h];
+  }
+}
+
+/**
+ * LSTM with PyTorch's gates (i, f, g, o) and optional projection (projSize): returns
+ * [output, [hN, cN]]; h has projSize features when projSize > 0, c always hiddenSize.
+ */
+export class LSTM extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, opts?: LSTMOptions | number) {
+    w();
+    const o = readOptions(typeof opts === 'number' ? { numLayers: opts } : opts,
+      { numLayers: 1, bias: true, batchFirst: false, dropout: 0, bidirectional: false, projSize: 0 }, 'LSTM');
+    super('LSTM', inputSize, hiddenSize, o, ACT_TANH);
+  }
+
+  /** state: [h0, c0] (either may be omitted/null for zeros). */
+  forward(input: Tensor, state?: [Tensor | null | undefined, Tensor | null | undefined] | null, opts?: ForwardOptions): [Tensor, [Tensor, Tensor]] {
+    if (state !== undefined && state !== null && !Array.isArray(state)) fail('state', 'an array [h0, c0]', state);
+    const [o, h, c] = this.run(input, state?.[0], state?.[1], opts);
+    return [o, [h, c!]];
+  }
+}
+
+/** GRU with PyTorch's gates (r, z, n), b_hn inside the reset product. Returns [output, hN]. */
+export class GRU extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, opts?: GRUOptions | number) {
+    w();
+    const o = readOptions(typeof opts === 'number' ? { numLayers: opts } : opts,
+      { numLayers: 1, bias: true, batchFirst: false, dropout: 0, bidirectional: false }, 'GRU');
+    super('GRU', inputSize, hiddenSize, { ...o, projSize: 0 }, ACT_TANH);
+  }
+
+  forward(input: Tensor, h0?: Tensor | null, opts?: ForwardOptions): [Tensor, Tensor] {
+    const [o, h] = this.run(input, h0, null, opts);
+    return [o, h];
   }
 }
 

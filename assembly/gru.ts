@@ -1,0 +1,123 @@
+// GRU, one layer and one direction over a whole sequence, forward and backward.
+// reference: https://pytorch.org/docs/stable/generated/torch.nn.GRU.html (gate order r, z, n)
+//   r = σ(W_ir x + b_ir + W_hr h + b_hr),  z = σ(W_iz x + b_iz + W_hz h + b_hz)
+//   n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),  h' = (h − n)⊙z + n  (= (1 − z)⊙n + z⊙h)
+//
+// Caches written by the forward: `gates` (T·B × 3H, the activated r z n) and `hn`
+// (T·B × H, W_hn h + b_hn, needed for dr). Layouts as in rnn.ts.
+import { alloc, free } from './alloc';
+import { gemm, transpose } from './gemm';
+import { add_bias_rows, colsum_acc, fill, add_to } from './elementwise';
+import { tanh1, sigmoid1, tanh4, sigmoid4 } from './vmath';
+import { rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
+
+@inline function ldf(p: usize, j: i32): f32 { return load<f32>(p + (<usize>j << 2)); }
+@inline function stf(p: usize, j: i32, v: f32): void { store<f32>(p + (<usize>j << 2), v); }
+@inline function ldv(p: usize, j: i32): v128 { return v128.load(p + (<usize>j << 2)); }
+@inline function stv(p: usize, j: i32, v: v128): void { v128.store(p + (<usize>j << 2), v); }
+
+/** One row: g3 = input pre-activations (3H, activated in place), a3 = hidden ones, h = h_prev; writes h' and hn. */
+function gru_row(H: i32, g3: usize, a3: usize, h: usize, hy: usize, hn: usize): void {
+  const gr = g3, gz = g3 + (<usize>H << 2), gn = g3 + (<usize>(2 * H) << 2);
+  const ar = a3, az = a3 + (<usize>H << 2), an = a3 + (<usize>(2 * H) << 2);
+  let j = 0;
+  for (; j + 4 <= H; j += 4) {
+    const r = sigmoid4(f32x4.add(ldv(ar, j), ldv(gr, j)));
+    const z = sigmoid4(f32x4.add(ldv(az, j), ldv(gz, j)));
+    const a = ldv(an, j);
+    const n = tanh4(f32x4.add(ldv(gn, j), f32x4.mul(a, r)));
+    stv(gr, j, r); stv(gz, j, z); stv(gn, j, n); stv(hn, j, a);
+    stv(hy, j, f32x4.add(f32x4.mul(f32x4.sub(ldv(h, j), n), z), n));
+  }
+  for (; j < H; j++) {
+    const r = sigmoid1(ldf(ar, j) + ldf(gr, j));
+    const z = sigmoid1(ldf(az, j) + ldf(gz, j));
+    const a = ldf(an, j);
+    const n = tanh1(ldf(gn, j) + a * r);
+    stf(gr, j, r); stf(gz, j, z); stf(gn, j, n); stf(hn, j, a);
+    stf(hy, j, (ldf(h, j) - n) * z + n);
+  }
+}
+
+export function gru_forward(T: i32, B: i32, I: i32, H: i32,
+                            x: usize, ldx: i32, w_ih: usize, w_hh: usize, b_ih: usize, b_hh: usize,
+                            h0: usize, out: usize, ldo: i32, hN: usize, gates: usize, hn: usize,
+                            lengths: usize, reverse: i32): void {
+  const G = 3 * H;
+  const wihT = alloc(<usize>(I * G) << 2), whhT = alloc(<usize>(H * G) << 2);
+  const hp = alloc(<usize>(B * H) << 2), acc = alloc(<usize>(B * G) << 2);
+  transpose(G, I, w_ih, I, wihT, G);
+  transpose(G, H, w_hh, H, whhT, G);
+  gemm(T * B, G, I, x, ldx, wihT, G, gates, G, 0);
+  if (b_ih) add_bias_rows(T * B, G, gates, G, b_ih);
+  for (let s = 0; s < T; s++) {
+    const t = timeOf(s, T, reverse);
+    gather_prev(T, B, H, t, reverse, lengths, out, ldo, h0, hp);
+    gemm(B, G, H, hp, H, whhT, G, acc, G, 0);
+    if (b_hh) add_bias_rows(B, G, acc, G, b_hh);
+    for (let b = 0; b < B; b++) {
+      gru_row(H, rowp(gates, t * B + b, G), rowp(acc, b, G), rowp(hp, b, H), rowp(out, t * B + b, ldo), rowp(hn, t * B + b, H));
+    }
+    zero_invalid(T, B, H, t, lengths, out, ldo);
+  }
+  gather_last(T, B, H, reverse, lengths, out, ldo, hN);
+  free(acc); free(hp); free(whhT); free(wihT);
+}
+
+export function gru_backward(T: i32, B: i32, I: i32, H: i32,
+                             x: usize, ldx: i32, w_ih: usize, w_hh: usize, h0: usize,
+                             out: usize, ldo: i32, gates: usize, hn: usize, lengths: usize,
+                             dout: usize, lddo: i32, dhN: usize, reverse: i32,
+                             dx: usize, lddx: i32, dx_acc: i32, dh0: usize,
+                             dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize): void {
+  const G = 3 * H, TB = T * B;
+  const dGi = alloc(<usize>(TB * G) << 2);   // w.r.t. the input-side pre-activations (r, z, n)
+  const dGh = alloc(<usize>(TB * G) << 2);   // w.r.t. the hidden-side ones (r, z, W_hn h + b_hn)
+  let dh = alloc(<usize>(B * H) << 2), dhn = alloc(<usize>(B * H) << 2);
+  const hp = alloc(<usize>(B * H) << 2);
+  if (dhN) memory.copy(dh, dhN, <usize>(B * H) << 2); else fill(dh, B * H, 0);
+  for (let s = T - 1; s >= 0; s--) {
+    const t = timeOf(s, T, reverse);
+    gather_prev(T, B, H, t, reverse, lengths, out, ldo, h0, hp);
+    for (let b = 0; b < B; b++) {
+      const di = rowp(dGi, t * B + b, G), dq = rowp(dGh, t * B + b, G);
+      const g = rowp(dh, b, H);
+      if (!valid(lengths, b, t, T)) { fill(di, G, 0); fill(dq, G, 0); continue; }
+      if (dout) add_to(g, rowp(dout, t * B + b, lddo), H);
+      const g3 = rowp(gates, t * B + b, G), a = rowp(hn, t * B + b, H), h = rowp(hp, b, H);
+      for (let j = 0; j < H; j++) {
+        const r = ldf(g3, j), z = ldf(g3, H + j), n = ldf(g3, 2 * H + j);
+        const dy = ldf(g, j);
+        const dn = dy * (1 - z) * (1 - n * n);            // through tanh
+        const dz = dy * (ldf(h, j) - n) * z * (1 - z);
+        const dr = dn * ldf(a, j) * r * (1 - r);
+        stf(di, j, dr); stf(di, H + j, dz); stf(di, 2 * H + j, dn);
+        stf(dq, j, dr); stf(dq, H + j, dz); stf(dq, 2 * H + j, dn * r);
+        stf(g, j, dy * z);                                 // the direct path h → h'
+      }
+    }
+    // dh_prev = dy⊙z + dGh[t] · W_hh; rows past their end carry dh unchanged
+    memory.copy(dhn, dh, <usize>(B * H) << 2);
+    gemm(B, H, G, rowp(dGh, t * B, G), G, w_hh, H, dhn, H, 1);
+    carry_invalid(T, B, H, t, lengths, dh, dhn);
+    const sw = dh; dh = dhn; dhn = sw;
+  }
+  if (dh0) memory.copy(dh0, dh, <usize>(B * H) << 2);
+  if (dx) gemm(TB, I, G, dGi, G, w_ih, I, dx, lddx, dx_acc);
+  const dT = alloc(<usize>(TB * G) << 2);
+  if (dw_ih) {
+    transpose(TB, G, dGi, G, dT, TB);
+    gemm(G, I, TB, dT, TB, x, ldx, dw_ih, I, 1);
+  }
+  if (dw_hh) {
+    transpose(TB, G, dGh, G, dT, TB);
+    const hps = alloc(<usize>(TB * H) << 2);
+    for (let t = 0; t < T; t++) gather_prev(T, B, H, t, reverse, lengths, out, ldo, h0, rowp(hps, t * B, H));
+    gemm(G, H, TB, dT, TB, hps, H, dw_hh, H, 1);
+    free(hps);
+  }
+  free(dT);
+  if (db_ih) colsum_acc(TB, G, dGi, G, db_ih);
+  if (db_hh) colsum_acc(TB, G, dGh, G, db_hh);
+  free(hp); free(dhn); free(dh); free(dGh); free(dGi);
+}

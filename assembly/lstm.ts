@@ -1,0 +1,162 @@
+// LSTM, one layer and one direction over a whole sequence, forward and backward.
+// reference: https://pytorch.org/docs/stable/generated/torch.nn.LSTM.html (gate order i, f, g, o)
+//   gates = x_t·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ + b_hh            (B × 4H)
+//   i, f, o = σ(·), g = tanh(·);  c_t = f⊙c_{t−1} + i⊙g;  r_t = o⊙tanh(c_t)
+//   h_t = r_t·W_hrᵀ with a projection (P = projSize), else h_t = r_t (P = H)
+//
+// Caches the backward needs, written by the forward: `gates` (T·B × 4H, the activated i f g o),
+// `cells` (T·B × H, c_t) and, with a projection, `hraw` (T·B × H, r_t). Layouts as in rnn.ts.
+import { alloc, free } from './alloc';
+import { gemm, transpose } from './gemm';
+import { add_bias_rows, colsum_acc, fill, add_to } from './elementwise';
+import { tanh1, sigmoid1, tanh4, sigmoid4 } from './vmath';
+import { rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
+
+@inline function ldf(p: usize, j: i32): f32 { return load<f32>(p + (<usize>j << 2)); }
+@inline function stf(p: usize, j: i32, v: f32): void { store<f32>(p + (<usize>j << 2), v); }
+@inline function ldv(p: usize, j: i32): v128 { return v128.load(p + (<usize>j << 2)); }
+@inline function stv(p: usize, j: i32, v: v128): void { v128.store(p + (<usize>j << 2), v); }
+
+/**
+ * One row of the cell update: pre-activations in g4 (4H, activated in place), c_prev, writes c and r.
+ * Written PyTorch's way: c = f·c_prev + i·g, r = o·tanh(c).
+ */
+function lstm_row(H: i32, g4: usize, cp: usize, c: usize, r: usize): void {
+  const gi = g4, gf = g4 + (<usize>H << 2), gg = g4 + (<usize>(2 * H) << 2), go = g4 + (<usize>(3 * H) << 2);
+  let j = 0;
+  for (; j + 4 <= H; j += 4) {
+    const i = sigmoid4(ldv(gi, j)), f = sigmoid4(ldv(gf, j)), g = tanh4(ldv(gg, j)), o = sigmoid4(ldv(go, j));
+    stv(gi, j, i); stv(gf, j, f); stv(gg, j, g); stv(go, j, o);
+    const cv = f32x4.add(f32x4.mul(f, ldv(cp, j)), f32x4.mul(i, g));
+    stv(c, j, cv);
+    stv(r, j, f32x4.mul(o, tanh4(cv)));
+  }
+  for (; j < H; j++) {
+    const i = sigmoid1(ldf(gi, j)), f = sigmoid1(ldf(gf, j)), g = tanh1(ldf(gg, j)), o = sigmoid1(ldf(go, j));
+    stf(gi, j, i); stf(gf, j, f); stf(gg, j, g); stf(go, j, o);
+    const cv = f * ldf(cp, j) + i * g;
+    stf(c, j, cv);
+    stf(r, j, o * tanh1(cv));
+  }
+}
+
+export function lstm_forward(T: i32, B: i32, I: i32, H: i32, P: i32,
+                             x: usize, ldx: i32, w_ih: usize, w_hh: usize, b_ih: usize, b_hh: usize, w_hr: usize,
+                             h0: usize, c0: usize, out: usize, ldo: i32, hN: usize, cN: usize,
+                             gates: usize, cells: usize, hraw: usize, lengths: usize, reverse: i32): void {
+  const G = 4 * H;
+  const wihT = alloc(<usize>(I * G) << 2);
+  const whhT = alloc(<usize>(P * G) << 2);
+  const whrT = w_hr ? alloc(<usize>(H * P) << 2) : 0;
+  const hp = alloc(<usize>(B * P) << 2), cp = alloc(<usize>(B * H) << 2), acc = alloc(<usize>(B * G) << 2);
+  const rtmp = w_hr ? alloc(<usize>(B * H) << 2) : 0;
+  transpose(G, I, w_ih, I, wihT, G);
+  transpose(G, P, w_hh, P, whhT, G);
+  if (w_hr) transpose(P, H, w_hr, H, whrT, P);
+  gemm(T * B, G, I, x, ldx, wihT, G, gates, G, 0);
+  if (b_ih) add_bias_rows(T * B, G, gates, G, b_ih);
+  for (let s = 0; s < T; s++) {
+    const t = timeOf(s, T, reverse);
+    gather_prev(T, B, P, t, reverse, lengths, out, ldo, h0, hp);
+    gather_prev(T, B, H, t, reverse, lengths, cells, H, c0, cp);
+    gemm(B, G, P, hp, P, whhT, G, acc, G, 0);
+    if (b_hh) add_bias_rows(B, G, acc, G, b_hh);
+    for (let b = 0; b < B; b++) {
+      const g4 = rowp(gates, t * B + b, G);
+      add_to(g4, rowp(acc, b, G), G);
+      const r = w_hr ? rowp(hraw, t * B + b, H) : rowp(out, t * B + b, ldo);
+      lstm_row(H, g4, rowp(cp, b, H), rowp(cells, t * B + b, H), r);
+    }
+    if (w_hr) {
+      // h_t = r_t · W_hrᵀ for the B rows of this step
+      for (let b = 0; b < B; b++) memory.copy(rowp(rtmp, b, H), rowp(hraw, t * B + b, H), <usize>H << 2);
+      gemm(B, P, H, rtmp, H, whrT, P, rowp(out, t * B, ldo), ldo, 0);
+    }
+    zero_invalid(T, B, P, t, lengths, out, ldo);
+  }
+  gather_last(T, B, P, reverse, lengths, out, ldo, hN);
+  if (cN) gather_last(T, B, H, reverse, lengths, cells, H, cN);
+  if (rtmp) free(rtmp);
+  free(acc); free(cp); free(hp);
+  if (whrT) free(whrT);
+  free(whhT); free(wihT);
+}
+
+export function lstm_backward(T: i32, B: i32, I: i32, H: i32, P: i32,
+                              x: usize, ldx: i32, w_ih: usize, w_hh: usize, w_hr: usize, h0: usize, c0: usize,
+                              out: usize, ldo: i32, gates: usize, cells: usize, hraw: usize, lengths: usize,
+                              dout: usize, lddo: i32, dhN: usize, dcN: usize, reverse: i32,
+                              dx: usize, lddx: i32, dx_acc: i32, dh0: usize, dc0: usize,
+                              dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize, dw_hr: usize): void {
+  const G = 4 * H, TB = T * B;
+  const dG = alloc(<usize>(TB * G) << 2);
+  let dh = alloc(<usize>(B * P) << 2), dhn = alloc(<usize>(B * P) << 2);
+  const dc = alloc(<usize>(B * H) << 2), cp = alloc(<usize>(B * H) << 2);
+  const dr = w_hr ? alloc(<usize>(B * H) << 2) : 0;
+  const dH = w_hr ? alloc(<usize>(TB * P) << 2) : 0;     // dh at every step, for dW_hr
+  if (dhN) memory.copy(dh, dhN, <usize>(B * P) << 2); else fill(dh, B * P, 0);
+  if (dcN) memory.copy(dc, dcN, <usize>(B * H) << 2); else fill(dc, B * H, 0);
+  for (let s = T - 1; s >= 0; s--) {
+    const t = timeOf(s, T, reverse);
+    gather_prev(T, B, H, t, reverse, lengths, cells, H, c0, cp);
+    for (let b = 0; b < B; b++) {
+      if (dout && valid(lengths, b, t, T)) add_to(rowp(dh, b, P), rowp(dout, t * B + b, lddo), P);
+    }
+    // gradient w.r.t. r_t: through the projection, or r_t is h_t
+    let drp = dh;
+    if (w_hr) {
+      for (let b = 0; b < B; b++) {
+        const row = rowp(dH, t * B + b, P);
+        if (valid(lengths, b, t, T)) memory.copy(row, rowp(dh, b, P), <usize>P << 2); else fill(row, P, 0);
+      }
+      gemm(B, H, P, rowp(dH, t * B, P), P, w_hr, H, dr, H, 0);
+      drp = dr;
+    }
+    for (let b = 0; b < B; b++) {
+      const d4 = rowp(dG, t * B + b, G);
+      if (!valid(lengths, b, t, T)) { fill(d4, G, 0); continue; }
+      const g4 = rowp(gates, t * B + b, G), c = rowp(cells, t * B + b, H);
+      const drb = rowp(drp, b, H), dcb = rowp(dc, b, H), cpb = rowp(cp, b, H);
+      for (let j = 0; j < H; j++) {
+        const i = ldf(g4, j), f = ldf(g4, H + j), g = ldf(g4, 2 * H + j), o = ldf(g4, 3 * H + j);
+        const tc = tanh1(ldf(c, j));
+        const dry = ldf(drb, j);
+        const dcv = ldf(dcb, j) + dry * o * (1 - tc * tc);
+        stf(d4, j, dcv * g * i * (1 - i));               // d gate i (pre-activation)
+        stf(d4, H + j, dcv * ldf(cpb, j) * f * (1 - f)); // d gate f
+        stf(d4, 2 * H + j, dcv * i * (1 - g * g));       // d gate g
+        stf(d4, 3 * H + j, dry * tc * o * (1 - o));      // d gate o
+        stf(dcb, j, dcv * f);                            // dc_{t−1}
+      }
+    }
+    gemm(B, P, G, rowp(dG, t * B, G), G, w_hh, P, dhn, P, 0);
+    carry_invalid(T, B, P, t, lengths, dh, dhn);
+    const sw = dh; dh = dhn; dhn = sw;
+  }
+  if (dh0) memory.copy(dh0, dh, <usize>(B * P) << 2);
+  if (dc0) memory.copy(dc0, dc, <usize>(B * H) << 2);
+  if (dx) gemm(TB, I, G, dG, G, w_ih, I, dx, lddx, dx_acc);
+  if (dw_ih || dw_hh) {
+    const dGT = alloc(<usize>(TB * G) << 2);
+    transpose(TB, G, dG, G, dGT, TB);
+    if (dw_ih) gemm(G, I, TB, dGT, TB, x, ldx, dw_ih, I, 1);
+    if (dw_hh) {
+      const hp = alloc(<usize>(TB * P) << 2);
+      for (let t = 0; t < T; t++) gather_prev(T, B, P, t, reverse, lengths, out, ldo, h0, rowp(hp, t * B, P));
+      gemm(G, P, TB, dGT, TB, hp, P, dw_hh, P, 1);
+      free(hp);
+    }
+    free(dGT);
+  }
+  if (dw_hr) {          // dW_hr += Σ_t dh_tᵀ · r_t
+    const dHT = alloc(<usize>(TB * P) << 2);
+    transpose(TB, P, dH, P, dHT, TB);
+    gemm(P, H, TB, dHT, TB, hraw, H, dw_hr, H, 1);
+    free(dHT);
+  }
+  if (db_ih) colsum_acc(TB, G, dG, G, db_ih);
+  if (db_hh) colsum_acc(TB, G, dG, G, db_hh);
+  if (dH) free(dH);
+  if (dr) free(dr);
+  free(cp); free(dc); free(dhn); free(dh); free(dG);
+}

@@ -1,0 +1,54 @@
+// What every recurrent kernel shares: which rows are valid at a time step when sequences have
+// their own lengths (PyTorch's packed-sequence semantics), and the state a step starts from.
+//
+// A row b is valid at time t when t < len[b] (len = T when `lengths` is 0). A forward direction
+// walks t = 0 … T−1, a reverse one t = T−1 … 0; either way a row's state before its first valid
+// step is its initial state, and its final state is the one after its last valid step.
+
+@inline export function rowp(p: usize, r: i32, ld: i32): usize { return p + (<usize>(r * ld) << 2); }
+
+@inline export function lenOf(lengths: usize, b: i32, T: i32): i32 {
+  return lengths ? load<i32>(lengths + (<usize>b << 2)) : T;
+}
+
+/** Time index of processing step s. */
+@inline export function timeOf(s: i32, T: i32, reverse: i32): i32 { return reverse ? T - 1 - s : s; }
+
+/**
+ * dst (B × n, contiguous) = for every row b, the state row `src` holds for the step before t
+ * (src rows are (t', b) with leading dimension lds), or init row b (n wide; zeros when init = 0)
+ * when t is that row's first valid step.
+ */
+export function gather_prev(T: i32, B: i32, n: i32, t: i32, reverse: i32, lengths: usize,
+                            src: usize, lds: i32, init: usize, dst: usize): void {
+  const prev = reverse ? t + 1 : t - 1;
+  for (let b = 0; b < B; b++) {
+    const d = rowp(dst, b, n);
+    if (prev >= 0 && prev < lenOf(lengths, b, T)) memory.copy(d, rowp(src, prev * B + b, lds), <usize>n << 2);
+    else if (init) memory.copy(d, rowp(init, b, n), <usize>n << 2);
+    else memory.fill(d, 0, <usize>n << 2);
+  }
+}
+
+/** dst (B × n) = each row's final state: row (len−1, b) forward, row (0, b) reverse. */
+export function gather_last(T: i32, B: i32, n: i32, reverse: i32, lengths: usize, src: usize, lds: i32, dst: usize): void {
+  for (let b = 0; b < B; b++) {
+    const t = reverse ? 0 : lenOf(lengths, b, T) - 1;
+    memory.copy(rowp(dst, b, n), rowp(src, t * B + b, lds), <usize>n << 2);
+  }
+}
+
+/** Zeroes the n-wide rows (t, b) of p that are past their sequence's end. */
+export function zero_invalid(T: i32, B: i32, n: i32, t: i32, lengths: usize, p: usize, ld: i32): void {
+  if (!lengths) return;
+  for (let b = 0; b < B; b++) if (t >= lenOf(lengths, b, T)) memory.fill(rowp(p, t * B + b, ld), 0, <usize>n << 2);
+}
+
+/** Rows b invalid at t take `keep`'s row instead of `fresh`'s (B × n both): state carried through padding. */
+export function carry_invalid(T: i32, B: i32, n: i32, t: i32, lengths: usize, keep: usize, fresh: usize): void {
+  if (!lengths) return;
+  for (let b = 0; b < B; b++) if (t >= lenOf(lengths, b, T)) memory.copy(rowp(fresh, b, n), rowp(keep, b, n), <usize>n << 2);
+}
+
+/** True when row b is valid at time t. */
+@inline export function valid(lengths: usize, b: i32, t: i32, T: i32): bool { return t < lenOf(lengths, b, T); }
