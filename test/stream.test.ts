@@ -1,0 +1,113 @@
+// Streaming and determinism properties: step() T times gives forward's bits; a sequence gives the same
+// bits alone and inside a batch (outputs and input gradients); training is reproducible from a seed.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { lib } from './helpers.js';
+
+const bitsEqual = (a: Float32Array, b: Float32Array, what: string) => {
+  assert.is(a.length, b.length, what + ' length');
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length), ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) assert.unreachable(`${what}[${i}]: ${a[i]} vs ${b[i]}`);
+};
+
+const makers: [string, () => lib.RNN | lib.LSTM | lib.GRU][] = [
+  ['RNN relu 2 layers', () => new lib.RNN(5, 7, { numLayers: 2, nonlinearity: 'relu' })],
+  ['LSTM 2 layers', () => new lib.LSTM(5, 9, { numLayers: 2 })],
+  ['LSTM projSize', () => new lib.LSTM(6, 11, { projSize: 4 })],
+  ['GRU 3 layers', () => new lib.GRU(3, 13, { numLayers: 3 })],
+];
+
+for (const [name, make] of makers) {
+  test(`${name}: step() ×T equals forward bit for bit, state restorable`, () => {
+    lib.manualSeed(3);
+    const m = make();
+    const T = 6, B = 3, I = m.inputSize;
+    const x = lib.randn([T, B, I]);
+    const full = lib.noGrad(() => m.forward(x))[0].toFloat32Array();
+    const Ho = m.hiddenOut;
+    let st: lib.StepState | undefined;
+    let saved: { h: Float32Array; c?: Float32Array } | null = null;
+    for (let t = 0; t < T; t++) {
+      st = m.step(x.select(0, t), st);
+      bitsEqual(st.output, full.subarray(t * B * Ho, (t + 1) * B * Ho), `step ${t}`);
+      if (t === 2) saved = { h: st.h.slice(), c: st.c?.slice() };
+    }
+    // restore the state after step 2 into a fresh object and replay steps 3..T-1 from flat arrays
+    const restored: lib.StepState = { h: saved!.h, ...(saved!.c ? { c: saved!.c } : {}), output: new Float32Array(B * Ho) };
+    for (let t = 3; t < T; t++) {
+      m.step(x.select(0, t).toFloat32Array(), restored);
+      bitsEqual(restored.output, full.subarray(t * B * Ho, (t + 1) * B * Ho), `restored step ${t}`);
+    }
+  });
+
+  test(`${name}: step() allocates no Wasm memory after the first call`, () => {
+    const m = make();
+    const xt = new Float32Array(2 * m.inputSize).fill(0.5);
+    const st = m.step(xt);
+    m.step(xt, st);
+    const before = lib.memoryStats();
+    for (let i = 0; i < 200; i++) m.step(xt, st);
+    const after = lib.memoryStats();
+    assert.is(after.liveBytes, before.liveBytes);
+    assert.is(after.wasmBytes, before.wasmBytes);
+  });
+
+  test(`${name}: a sequence alone and inside a batch gives the same bits (outputs, input gradients)`, () => {
+    lib.manualSeed(11);
+    const m = make();
+    const T = 5, I = m.inputSize;
+    const xs = lib.randn([T, 17, I]);
+    const one = (x: lib.Tensor) => {
+      const xr = x.detach().requiresGrad_();
+      const [out] = m.forward(xr) as [lib.Tensor, unknown];
+      out.mul(out).sum().backward();
+      return { out: out.toFloat32Array(), g: xr.grad!.toFloat32Array() };
+    };
+    for (const [B, pos] of [[2, 1], [17, 0], [17, 9], [17, 16]]) {
+      const batch = xs.slice(1, 0, B);
+      const alone = one(batch.slice(1, pos, pos + 1));
+      const inBatch = one(batch);
+      const Ho = alone.out.length / T;
+      for (let t = 0; t < T; t++) {
+        bitsEqual(alone.out.subarray(t * Ho, (t + 1) * Ho), inBatch.out.subarray((t * B + pos) * Ho, (t * B + pos + 1) * Ho), `B=${B} pos=${pos} out t=${t}`);
+        bitsEqual(alone.g.subarray(t * I, (t + 1) * I), inBatch.g.subarray((t * B + pos) * I, (t * B + pos + 1) * I), `B=${B} pos=${pos} grad t=${t}`);
+      }
+    }
+  });
+}
+
+test('bidirectional modules refuse step() with an RnnError', () => {
+  let err: unknown;
+  try { new lib.GRU(2, 3, { bidirectional: true }).step(new Float32Array(2)); } catch (e) { err = e; }
+  assert.ok(err instanceof lib.RnnError);
+});
+
+test('manualSeed makes initialisation, dropout and training reproducible', () => {
+  const runOnce = () => {
+    lib.manualSeed(42);
+    const m = new lib.LSTM(4, 6, { numLayers: 2, dropout: 0.3 });
+    const opt = new lib.SGD(m.parameters(), { lr: 0.1, momentum: 0.9 });
+    const x = lib.randn([5, 2, 4]);
+    for (let i = 0; i < 3; i++) {
+      const [out] = m.forward(x);
+      const loss = out.mul(out).mean();
+      opt.zeroGrad(); loss.backward(); opt.step();
+    }
+    return m.parameters().map((p) => p.toFloat32Array());
+  };
+  const a = runOnce(), b = runOnce();
+  a.forEach((p, i) => bitsEqual(p, b[i], `param ${i}`));
+});
+
+test('dropout is active in train mode only', () => {
+  lib.manualSeed(5);
+  const m = new lib.RNN(3, 8, { numLayers: 2, dropout: 0.5 });
+  const x = lib.randn([4, 2, 3]);
+  const a = m.forward(x)[0].toFloat32Array(), b = m.forward(x)[0].toFloat32Array();
+  assert.ok(a.some((v, i) => v !== b[i]), 'two train-mode passes differ');
+  m.eval();
+  const c = m.forward(x)[0].toFloat32Array(), d = m.forward(x)[0].toFloat32Array();
+  bitsEqual(c, d, 'eval mode is deterministic');
+});
+
+test.run();
