@@ -5,6 +5,9 @@
 //
 // Caches written by the forward: `gates` (T·B × 3H, the activated r z n) and `hn`
 // (T·B × H, W_hn h + b_hn, needed for dr). Layouts as in rnn.ts.
+//
+// lbr = 0 selects the other GRU (ONNX linear_before_reset = 0, Keras reset_after = False):
+//   n = tanh(W_in x + b_in + W_hn (r ⊙ h) + b_hn), and `hn` caches r ⊙ h instead.
 import { alloc, free } from './alloc';
 import { gemm, transpose } from './gemm';
 import { add_bias_rows, colsum_acc, fill, add_to } from './elementwise';
@@ -39,13 +42,48 @@ function gru_row(H: i32, g3: usize, a3: usize, h: usize, hy: usize, hn: usize): 
   }
 }
 
+/** lbr = 0, first half of a row: r, z from input and hidden pre-activations; rh = r ⊙ h. */
+function gru_rz(H: i32, g3: usize, a3: usize, h: usize, rh: usize): void {
+  const gz = g3 + (<usize>H << 2), az = a3 + (<usize>H << 2);
+  let j = 0;
+  for (; j + 4 <= H; j += 4) {
+    const r = sigmoid4(f32x4.add(ldv(a3, j), ldv(g3, j)));
+    const z = sigmoid4(f32x4.add(ldv(az, j), ldv(gz, j)));
+    stv(g3, j, r); stv(gz, j, z);
+    stv(rh, j, f32x4.mul(r, ldv(h, j)));
+  }
+  for (; j < H; j++) {
+    const r = sigmoid1(ldf(a3, j) + ldf(g3, j));
+    const z = sigmoid1(ldf(az, j) + ldf(gz, j));
+    stf(g3, j, r); stf(gz, j, z);
+    stf(rh, j, r * ldf(h, j));
+  }
+}
+
+/** lbr = 0, second half: n = tanh(input n + hidden n), h' = (h − n)⊙z + n. */
+function gru_n(H: i32, g3: usize, a3: usize, h: usize, hy: usize): void {
+  const gz = g3 + (<usize>H << 2), gn = g3 + (<usize>(2 * H) << 2), an = a3 + (<usize>(2 * H) << 2);
+  let j = 0;
+  for (; j + 4 <= H; j += 4) {
+    const n = tanh4(f32x4.add(ldv(gn, j), ldv(an, j)));
+    stv(gn, j, n);
+    stv(hy, j, f32x4.add(f32x4.mul(f32x4.sub(ldv(h, j), n), ldv(gz, j)), n));
+  }
+  for (; j < H; j++) {
+    const n = tanh1(ldf(gn, j) + ldf(an, j));
+    stf(gn, j, n);
+    stf(hy, j, (ldf(h, j) - n) * ldf(gz, j) + n);
+  }
+}
+
 export function gru_forward(T: i32, B: i32, I: i32, H: i32,
                             x: usize, ldx: i32, w_ih: usize, w_hh: usize, b_ih: usize, b_hh: usize,
                             h0: usize, out: usize, ldo: i32, hN: usize, gates: usize, hn: usize,
-                            lengths: usize, reverse: i32): void {
+                            lengths: usize, reverse: i32, lbr: i32): void {
   const G = 3 * H;
   const wihT = alloc(<usize>(I * G) << 2), whhT = alloc(<usize>(H * G) << 2);
   const hp = alloc(<usize>(B * H) << 2), acc = alloc(<usize>(B * G) << 2);
+  const rh = lbr ? 0 : alloc(<usize>(B * H) << 2);
   transpose(G, I, w_ih, I, wihT, G);
   transpose(G, H, w_hh, H, whhT, G);
   gemm(T * B, G, I, x, ldx, wihT, G, gates, G, 0);
@@ -53,14 +91,28 @@ export function gru_forward(T: i32, B: i32, I: i32, H: i32,
   for (let s = 0; s < T; s++) {
     const t = timeOf(s, T, reverse);
     gather_prev(T, B, H, t, reverse, lengths, out, ldo, h0, hp);
-    gemm(B, G, H, hp, H, whhT, G, acc, G, 0);
-    if (b_hh) add_bias_rows(B, G, acc, G, b_hh);
-    for (let b = 0; b < B; b++) {
-      gru_row(H, rowp(gates, t * B + b, G), rowp(acc, b, G), rowp(hp, b, H), rowp(out, t * B + b, ldo), rowp(hn, t * B + b, H));
+    if (lbr) {
+      gemm(B, G, H, hp, H, whhT, G, acc, G, 0);
+      if (b_hh) add_bias_rows(B, G, acc, G, b_hh);
+      for (let b = 0; b < B; b++) {
+        gru_row(H, rowp(gates, t * B + b, G), rowp(acc, b, G), rowp(hp, b, H), rowp(out, t * B + b, ldo), rowp(hn, t * B + b, H));
+      }
+    } else {
+      // r and z from h first; then the candidate from r ⊙ h
+      gemm(B, 2 * H, H, hp, H, whhT, G, acc, G, 0);
+      if (b_hh) add_bias_rows(B, 2 * H, acc, G, b_hh);
+      for (let b = 0; b < B; b++) gru_rz(H, rowp(gates, t * B + b, G), rowp(acc, b, G), rowp(hp, b, H), rowp(rh, b, H));
+      gemm(B, H, H, rh, H, whhT + (<usize>(2 * H) << 2), G, acc + (<usize>(2 * H) << 2), G, 0);
+      if (b_hh) add_bias_rows(B, H, acc + (<usize>(2 * H) << 2), G, b_hh + (<usize>(2 * H) << 2));
+      for (let b = 0; b < B; b++) {
+        gru_n(H, rowp(gates, t * B + b, G), rowp(acc, b, G), rowp(hp, b, H), rowp(out, t * B + b, ldo));
+        memory.copy(rowp(hn, t * B + b, H), rowp(rh, b, H), <usize>H << 2);
+      }
     }
     zero_invalid(T, B, H, t, lengths, out, ldo);
   }
   gather_last(T, B, H, reverse, lengths, out, ldo, hN);
+  if (rh) free(rh);
   free(acc); free(hp); free(whhT); free(wihT);
 }
 
@@ -69,7 +121,12 @@ export function gru_backward(T: i32, B: i32, I: i32, H: i32,
                              out: usize, ldo: i32, gates: usize, hn: usize, lengths: usize,
                              dout: usize, lddo: i32, dhN: usize, reverse: i32,
                              dx: usize, lddx: i32, dx_acc: i32, dh0: usize,
-                             dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize): void {
+                             dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize, lbr: i32): void {
+  if (!lbr) {
+    gru_backward_rb(T, B, I, H, x, ldx, w_ih, w_hh, h0, out, ldo, gates, hn, lengths, dout, lddo, dhN, reverse,
+                    dx, lddx, dx_acc, dh0, dw_ih, dw_hh, db_ih, db_hh);
+    return;
+  }
   const G = 3 * H, TB = T * B;
   const dGi = alloc(<usize>(TB * G) << 2);   // w.r.t. the input-side pre-activations (r, z, n)
   const dGh = alloc(<usize>(TB * G) << 2);   // w.r.t. the hidden-side ones (r, z, W_hn h + b_hn)
@@ -120,4 +177,69 @@ export function gru_backward(T: i32, B: i32, I: i32, H: i32,
   if (db_ih) colsum_acc(TB, G, dGi, G, db_ih);
   if (db_hh) colsum_acc(TB, G, dGh, G, db_hh);
   free(hp); free(dhn); free(dh); free(dGh); free(dGi);
+}
+
+/** Backward of the lbr = 0 GRU (`hn` holds r ⊙ h_{t−1}). */
+function gru_backward_rb(T: i32, B: i32, I: i32, H: i32,
+                         x: usize, ldx: i32, w_ih: usize, w_hh: usize, h0: usize,
+                         out: usize, ldo: i32, gates: usize, rhc: usize, lengths: usize,
+                         dout: usize, lddo: i32, dhN: usize, reverse: i32,
+                         dx: usize, lddx: i32, dx_acc: i32, dh0: usize,
+                         dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize): void {
+  const G = 3 * H, TB = T * B;
+  const whn = w_hh + (<usize>(2 * H * H) << 2);   // W_hn: rows 2H … 3H of W_hh (H × H)
+  const dGi = alloc(<usize>(TB * G) << 2);       // pre-activation gradients (r, z, n), shared by both sides
+  let dh = alloc(<usize>(B * H) << 2), dhn = alloc(<usize>(B * H) << 2);
+  const hp = alloc(<usize>(B * H) << 2), drh = alloc(<usize>(B * H) << 2);
+  if (dhN) memory.copy(dh, dhN, <usize>(B * H) << 2); else fill(dh, B * H, 0);
+  for (let s = T - 1; s >= 0; s--) {
+    const t = timeOf(s, T, reverse);
+    gather_prev(T, B, H, t, reverse, lengths, out, ldo, h0, hp);
+    for (let b = 0; b < B; b++) {
+      const di = rowp(dGi, t * B + b, G), g = rowp(dh, b, H);
+      if (!valid(lengths, b, t, T)) { fill(di, G, 0); continue; }
+      if (dout) add_to(g, rowp(dout, t * B + b, lddo), H);
+      const g3 = rowp(gates, t * B + b, G), h = rowp(hp, b, H);
+      for (let j = 0; j < H; j++) {
+        const z = ldf(g3, H + j), n = ldf(g3, 2 * H + j), dy = ldf(g, j);
+        stf(di, H + j, dy * (ldf(h, j) - n) * z * (1 - z));
+        stf(di, 2 * H + j, dy * (1 - z) * (1 - n * n));
+      }
+    }
+    // d(r ⊙ h) = dn · W_hn
+    gemm(B, H, H, rowp(dGi, t * B, G) + (<usize>(2 * H) << 2), G, whn, H, drh, H, 0);
+    memory.copy(dhn, dh, <usize>(B * H) << 2);
+    for (let b = 0; b < B; b++) {
+      if (!valid(lengths, b, t, T)) continue;
+      const di = rowp(dGi, t * B + b, G), g3 = rowp(gates, t * B + b, G), h = rowp(hp, b, H);
+      const d = rowp(drh, b, H), dn = rowp(dhn, b, H);
+      for (let j = 0; j < H; j++) {
+        const r = ldf(g3, j), z = ldf(g3, H + j), dv = ldf(d, j);
+        stf(di, j, dv * ldf(h, j) * r * (1 - r));
+        stf(dn, j, ldf(dn, j) * z + dv * r);              // direct path and through r ⊙ h
+      }
+    }
+    // dh_prev += [dr, dz] · W_h{r,z}; rows past their end carry dh unchanged
+    gemm(B, H, 2 * H, rowp(dGi, t * B, G), G, w_hh, H, dhn, H, 1);
+    carry_invalid(T, B, H, t, lengths, dh, dhn);
+    const sw = dh; dh = dhn; dhn = sw;
+  }
+  if (dh0) memory.copy(dh0, dh, <usize>(B * H) << 2);
+  if (dx) gemm(TB, I, G, dGi, G, w_ih, I, dx, lddx, dx_acc);
+  if (dw_ih || dw_hh) {
+    const dT = alloc(<usize>(TB * G) << 2);
+    transpose(TB, G, dGi, G, dT, TB);
+    if (dw_ih) gemm(G, I, TB, dT, TB, x, ldx, dw_ih, I, 1);
+    if (dw_hh) {
+      const hps = alloc(<usize>(TB * H) << 2);
+      for (let t = 0; t < T; t++) gather_prev(T, B, H, t, reverse, lengths, out, ldo, h0, rowp(hps, t * B, H));
+      gemm(2 * H, H, TB, dT, TB, hps, H, dw_hh, H, 1);                       // r, z rows: against h
+      gemm(H, H, TB, dT + (<usize>(2 * H * TB) << 2), TB, rhc, H, dw_hh + (<usize>(2 * H * H) << 2), H, 1); // n rows: against r ⊙ h
+      free(hps);
+    }
+    free(dT);
+  }
+  if (db_ih) colsum_acc(TB, G, dGi, G, db_ih);
+  if (db_hh) colsum_acc(TB, G, dGi, G, db_hh);
+  free(drh); free(hp); free(dhn); free(dh); free(dGi);
 }

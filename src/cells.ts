@@ -22,6 +22,8 @@ abstract class CellBase extends Module {
   readonly bias_hh: Parameter | null;
   /** @internal */
   protected _act = 0;
+  /** @internal GRU variant (see GRUOptions.resetAfter) */
+  protected _lbr = 1;
 
   constructor(private kind: Kind, inputSize: number, hiddenSize: number, bias: boolean) {
     super();
@@ -74,7 +76,7 @@ abstract class CellBase extends Module {
         h.ptr, H, hn.ptr, 0, gates!.ptr, c!.ptr, 0, 0, 0);
     } else {
       e.gru_forward(1, B, I, H, x.ptr, I, wih.ptr, whh.ptr, bih?.ptr ?? 0, bhh?.ptr ?? 0, h0?.ptr ?? 0, h.ptr, H, hn.ptr,
-        gates!.ptr, aux!.ptr, 0, 0);
+        gates!.ptr, aux!.ptr, 0, 0, this._lbr);
     }
     hn.dispose();
     const params = this.parameters();
@@ -93,7 +95,7 @@ abstract class CellBase extends Module {
           gh?.ptr ?? 0, H, 0, gc?.ptr ?? 0, 0, dx?.ptr ?? 0, I, 0, dh?.ptr ?? 0, dc?.ptr ?? 0, ...grads, 0);
       } else {
         e.gru_backward(1, B, I, H, x.ptr, I, wih.ptr, whh.ptr, h0?.ptr ?? 0, h.ptr, H, gates!.ptr, aux!.ptr, 0,
-          gh?.ptr ?? 0, H, 0, 0, dx?.ptr ?? 0, I, 0, dh?.ptr ?? 0, ...grads);
+          gh?.ptr ?? 0, H, 0, 0, dx?.ptr ?? 0, I, 0, dh?.ptr ?? 0, ...grads, this._lbr);
       }
       return [dx, dh, dc];
     }, release);
@@ -131,12 +133,14 @@ export class LSTMCell extends CellBase {
   }
 }
 
-/** One GRU step: returns h'. */
+/** One GRU step: returns h'. resetAfter as in GRU (default true, PyTorch). */
 export class GRUCell extends CellBase {
-  constructor(inputSize: number, hiddenSize: number, opts?: { bias?: boolean }) {
+  constructor(inputSize: number, hiddenSize: number, opts?: { bias?: boolean; resetAfter?: boolean }) {
     w();
-    const o = readOptions(opts, { bias: true }, 'GRUCell');
+    const o = readOptions(opts, { bias: true, resetAfter: true }, 'GRUCell');
+    if (typeof o.resetAfter !== 'boolean') fail('resetAfter', 'a boolean', o.resetAfter);
     super('GRU', inputSize, hiddenSize, o.bias);
+    this._lbr = o.resetAfter ? 1 : 0;
   }
   forward(input: Tensor, hx?: Tensor | null): Tensor { return this.cell(input, hx, null)[0]; }
 }

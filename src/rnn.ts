@@ -28,8 +28,14 @@ export interface RNNOptions {
   dropout?: number;
   bidirectional?: boolean;
 }
-export type GRUOptions = Omit<RNNOptions, 'nonlinearity'>;
-export interface LSTMOptions extends GRUOptions { projSize?: number }
+export interface GRUOptions extends Omit<RNNOptions, 'nonlinearity'> {
+  /**
+   * true (default, PyTorch): n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)).
+   * false (ONNX linear_before_reset = 0, Keras reset_after = False): n = tanh(W_in x + b_in + W_hn (r ⊙ h) + b_hn).
+   */
+  resetAfter?: boolean;
+}
+export interface LSTMOptions extends Omit<RNNOptions, 'nonlinearity'> { projSize?: number }
 
 /** Options of forward(): per-sequence lengths, PyTorch's pack_padded_sequence semantics. */
 export interface ForwardOptions { lengths?: ArrayLike<number> }
@@ -57,6 +63,8 @@ abstract class RNNBase extends Module {
   readonly projSize: number;
   /** @internal 'tanh' | 'relu' for RNN */
   protected _act = ACT_TANH;
+  /** @internal GRU: 1 = PyTorch's reset-after candidate, 0 = reset before the recurrent product */
+  protected _lbr = 1;
   /** @internal [layer][direction] */
   protected _dirs: DirParams[][] = [];
   /** @internal streaming workspace, kept per batch size */
@@ -210,7 +218,7 @@ abstract class RNNBase extends Module {
         } else {
           const gates = Storage.alloc(T * B * G), hnc = Storage.alloc(T * B * H);
           e.gru_forward(T, B, I, H, ins[l].ptr, I, p.wih.ptr, p.whh.ptr, p.bih?.ptr ?? 0, p.bhh?.ptr ?? 0,
-            hp, op, DH, hn, gates.ptr, hnc.ptr, lp, d);
+            hp, op, DH, hn, gates.ptr, hnc.ptr, lp, d, this._lbr);
           lc.push([gates, hnc]);
         }
       }
@@ -265,7 +273,7 @@ abstract class RNNBase extends Module {
                 dxp, I, d, dh0p, dc0 ? dc0.ptr + co : 0, gw, gwh, gb, gbh, leafGradPtr(p.whr));
             } else {
               e.gru_backward(T, B, I, H, ins[l].ptr, I, p.wih.ptr, p.whh.ptr, hp, op, DH, cc[0].ptr, cc[1].ptr, lp,
-                dop, DH, dhn, d, dxp, I, d, dh0p, gw, gwh, gb, gbh);
+                dop, DH, dhn, d, dxp, I, d, dh0p, gw, gwh, gb, gbh, this._lbr);
             }
           }
           if (dIn && l > 0 && masks[l - 1]) mulInto(dIn, dIn, masks[l - 1]!);
@@ -348,7 +356,7 @@ abstract class RNNBase extends Module {
         e.lstm_forward(1, B, Il, H, Ho, inp, Il, p.wih.ptr, p.whh.ptr, p.bih?.ptr ?? 0, p.bhh?.ptr ?? 0, p.whr?.ptr ?? 0,
           ho, co, lo, Ho, ho, co, gp, cellp, rawp, 0, 0);
       } else {
-        e.gru_forward(1, B, Il, H, inp, Il, p.wih.ptr, p.whh.ptr, p.bih?.ptr ?? 0, p.bhh?.ptr ?? 0, ho, lo, Ho, ho, gp, cellp, 0, 0);
+        e.gru_forward(1, B, Il, H, inp, Il, p.wih.ptr, p.whh.ptr, p.bih?.ptr ?? 0, p.bhh?.ptr ?? 0, ho, lo, Ho, ho, gp, cellp, 0, 0, this._lbr);
       }
     }
     const g = F32();
@@ -409,9 +417,17 @@ export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts?: GRUOptions | number) {
     w();
     const o = readOptions(typeof opts === 'number' ? { numLayers: opts } : opts,
-      { numLayers: 1, bias: true, batchFirst: false, dropout: 0, bidirectional: false }, 'GRU');
-    super('GRU', inputSize, hiddenSize, { ...o, projSize: 0 }, ACT_TANH);
+      { numLayers: 1, bias: true, batchFirst: false, dropout: 0, bidirectional: false, resetAfter: true }, 'GRU');
+    if (typeof o.resetAfter !== 'boolean') fail('resetAfter', 'a boolean', o.resetAfter);
+    const { resetAfter, ...rest } = o;
+    super('GRU', inputSize, hiddenSize, { ...rest, projSize: 0 }, ACT_TANH);
+    this._lbr = resetAfter ? 1 : 0;
   }
+
+  /** false for the reset-before-product GRU variant (see GRUOptions.resetAfter). */
+  get resetAfter(): boolean { return this._lbr === 1; }
+
+  override extraRepr(): string { return super.extraRepr() + (this._lbr ? '' : ', reset_after=False'); }
 
   forward(input: Tensor, h0?: Tensor | null, opts?: ForwardOptions): [Tensor, Tensor] {
     const [o, h] = this.run(input, h0, null, opts);
