@@ -1,43 +1,45 @@
 // Where tensor data lives, and when it is given back.
 //
 // Every Storage is a block of the module's heap (assembly/alloc.ts). Two kinds:
-// - persistent: parameters and optimizer state. Freed by dispose() or when
-//   the owning JS object is garbage-collected (FinalizationRegistry).
-// - transient: everything else (inputs, activations, outputs). Freed the same ways, but a
-//   synchronous training loop never lets the JS collector run its finalizers, so transient
-//   storage also has a budget: when the resident transient bytes pass it, the next safe
-//   point (the start of a public operation) *evicts* every transient block: its floats are
-//   copied into a JS Float32Array and the Wasm block is freed. An evicted tensor still
-//   reads and computes as before; it is copied back the next time an operation uses it.
-//   So Wasm memory stays bounded with no call to dispose(), and nothing is ever lost.
+// - persistent: parameters and optimizer state. Freed by dispose() or when the owning JS object
+//   is garbage-collected (FinalizationRegistry).
+// - transient: everything else (inputs, activations, outputs, gradients). Freed by dispose(),
+//   by the autograd graph once backward has used it, or by eviction: when the resident transient
+//   bytes pass a budget, the next safe point (the start of a public operation) *evicts* every
+//   transient block: its floats are copied into a JS Float32Array and the Wasm block is freed.
+//   An evicted tensor still reads and computes as before; it is copied back the next time an
+//   operation uses it. So Wasm memory stays bounded with no call to dispose(), even in a
+//   synchronous loop where no finalizer ever runs, and nothing is ever lost. After an eviction
+//   the JS copies of unreachable tensors are ordinary garbage for the JS collector.
+//   (Transient blocks are deliberately held by a strong list, not WeakRefs: a WeakRef keeps its
+//   target alive until the current job ends, which in a synchronous loop is never.)
 import { F32, w } from './wasm.js';
 
-interface Token { ptr: number; bytes: number; epoch: number; transient: boolean }
+interface Token { ptr: number }
 
-let epoch = 0;
 let transientBytes = 0;
 let budget = 64 << 20;
-let transient: WeakRef<Storage>[] = [];
+let transient: Storage[] = [];
+let compactAt = 4096;
+const MAX_TRANSIENT = 1 << 16;
 
 const registry = typeof FinalizationRegistry === 'function'
-  ? new FinalizationRegistry<Token>((t) => {
-    if (t.ptr === 0) return;
-    w().free(t.ptr);
-    if (t.transient && t.epoch === epoch) transientBytes -= t.bytes;
-    t.ptr = 0;
-  })
+  ? new FinalizationRegistry<Token>((t) => { if (t.ptr !== 0) { w().free(t.ptr); t.ptr = 0; } })
   : null;
 
 export class Storage {
   /** Number of floats. */
   readonly length: number;
-  private tok: Token;
+  private tok: Token = { ptr: 0 };
+  private bytes: number;
+  private transient: boolean;
   private cold: Float32Array | null = null;
 
   private constructor(length: number, persistent: boolean) {
     this.length = length;
-    this.tok = { ptr: 0, bytes: Math.max(4, length * 4), epoch, transient: !persistent };
-    registry?.register(this, this.tok, this);
+    this.bytes = Math.max(4, length * 4);
+    this.transient = !persistent;
+    if (persistent) registry?.register(this, this.tok, this);
   }
 
   /** A new block of `length` floats (contents undefined). */
@@ -62,22 +64,23 @@ export class Storage {
   }
 
   private place(): void {
-    const p = w().alloc(this.tok.bytes);
-    if (p === 0) throw new RangeError(`wasm-rnn: out of WebAssembly memory allocating ${this.tok.bytes} bytes`);
+    const p = w().alloc(this.bytes);
+    if (p === 0) throw new RangeError(`wasm-rnn: out of WebAssembly memory allocating ${this.bytes} bytes`);
     this.tok.ptr = p;
-    if (this.tok.transient) {
-      this.tok.epoch = epoch;
-      transientBytes += this.tok.bytes;
-      transient.push(new WeakRef(this));
+    if (this.transient) {
+      transientBytes += this.bytes;
+      transient.push(this);
     }
   }
 
-  get persistent(): boolean { return !this.tok.transient; }
+  get persistent(): boolean { return !this.transient; }
 
   /** Makes this block persistent (a parameter or optimizer state): never evicted. */
   pin(): this {
-    if (this.tok.transient && this.tok.ptr !== 0 && this.tok.epoch === epoch) transientBytes -= this.tok.bytes;
-    this.tok.transient = false;
+    if (!this.transient) return this;
+    if (this.tok.ptr !== 0) transientBytes -= this.bytes;
+    this.transient = false;
+    registry?.register(this, this.tok, this);
     return this;
   }
 
@@ -112,22 +115,25 @@ export class Storage {
 
   /** Moves the data out of Wasm memory into a JS array (transient blocks only). */
   evict(): void {
-    if (this.tok.ptr === 0 || !this.tok.transient) return;
+    if (this.tok.ptr === 0 || !this.transient) return;
     const o = this.tok.ptr >> 2;
     this.cold = F32().slice(o, o + this.length);
     w().free(this.tok.ptr);
     this.tok.ptr = 0;
   }
 
+  /** True while the data sits in Wasm memory. */
+  get resident(): boolean { return this.tok.ptr !== 0; }
+
   /** Frees the block now. Using the storage afterwards throws. */
   dispose(): void {
     if (this.tok.ptr !== 0) {
       w().free(this.tok.ptr);
-      if (this.tok.transient && this.tok.epoch === epoch) transientBytes -= this.tok.bytes;
+      if (this.transient) transientBytes -= this.bytes;
+      else registry?.unregister(this);
       this.tok.ptr = 0;
     }
     this.cold = null;
-    registry?.unregister(this);
   }
 }
 
@@ -136,12 +142,19 @@ export class Storage {
  * transient data is over budget, evict all of it.
  */
 export function safePoint(): void {
-  if (transientBytes <= budget) return;
-  const list = transient;
-  transient = [];
-  epoch++;
-  transientBytes = 0;
-  for (const r of list) r.deref()?.evict();
+  if (transient.length > compactAt) {
+    // drop entries already freed (disposed by the graph or the user) so the list stays short
+    transient = transient.filter((s) => s.resident && !s.persistent);
+    compactAt = Math.max(4096, 2 * transient.length);
+  }
+  // evict on bytes, or on count (many small live blocks would otherwise pile up JS objects)
+  if (transientBytes > budget || transient.length > MAX_TRANSIENT) {
+    const list = transient;
+    transient = [];
+    transientBytes = 0;
+    for (const s of list) s.evict();
+    compactAt = 4096;
+  }
 }
 
 /**
