@@ -22,7 +22,7 @@ const common = {
   bundle: true, format: 'esm', target: 'es2022', platform: 'neutral',
   loader: { '.wasm': 'binary' }, alias: { 'wasm-rnn-embedded-bytes': root + 'build/wasm-rnn.wasm' }, sourcemap: false, legalComments: 'none', logLevel: 'warning',
 };
-await esbuild.build({ ...common, entryPoints: { index: root + 'src/index.ts', slim: root + 'src/slim.ts' },
+await esbuild.build({ ...common, entryPoints: { index: root + 'src/index.ts', slim: root + 'src/slim.ts', onnx: root + 'src/onnx.ts' },
   outdir: root + 'dist' });
 
 // 3. Type declarations

@@ -3,10 +3,18 @@
  * was expected and what came. It is thrown before any Wasm memory is touched, so the
  * library stays usable after catching it.
  */
+const MARK = Symbol.for('wasm-rnn.RnnError');
+
 export class RnnError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'RnnError';
+    (this as unknown as Record<symbol, boolean>)[MARK] = true;
+  }
+
+  /** `instanceof RnnError` holds across bundles (wasm-rnn, wasm-rnn/slim, wasm-rnn/onnx). */
+  static override [Symbol.hasInstance](v: unknown): boolean {
+    return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[MARK] === true;
   }
 }
 
