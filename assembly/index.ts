@@ -11,3 +11,4 @@ export * from './linear';
 export * from './loss';
 export * from './optim';
 export * from './random';
+export * from './convert';

@@ -10,3 +10,6 @@ export { crossEntropy, mseLoss, bceWithLogits } from './loss.js';
 export { Optimizer, SGD, Adam, AdamW, clipGradNorm } from './optim.js';
 export { setMemoryBudget, memoryStats } from './storage.js';
 export { _internal } from './internal.js';
+export { loadSafetensors, saveSafetensors, safetensorsHeader, type SafetensorsHeader, type SafetensorsEntry } from './safetensors.js';
+export { layers, sequential, Sequential, Layer, RecurrentLayer, BidirectionalLayer, DenseLayer, clearSession, fromKerasWeights, toKerasWeights, loadLayersModelFromJSON } from './layers/index.js';
+export type { Shape as KerasShape, ActivationName, LayerArgs, CallOptions, WeightValue, FromKerasOptions, KerasKind, WeightSpec, SequentialArgs, CompileArgs, FitArgs, History, Callbacks, Logs, LossArg, SimpleRNNLayerArgs, LSTMLayerArgs, GRULayerArgs, BidirectionalLayerArgs, MergeMode, DenseLayerArgs } from './layers/index.js';

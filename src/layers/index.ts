@@ -1,0 +1,38 @@
+// The Keras-style layers API, named as in TF.js: `sequential({ layers })` and the `layers`
+// namespace. Everything computes through the PyTorch-style modules (and so the one Wasm module).
+//
+//   const model = sequential({ layers: [
+//     layers.simpleRNN({ units: 3, inputShape: [2, 10] }),           // (None, 2, 10) → (None, 3)
+//     layers.dense({ units: 2, activation: 'softmax' }),
+//   ] });
+//   model.summary();  model.predict(x);  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+import { DenseLayer, type DenseLayerArgs } from './core.js';
+import { Sequential, type SequentialArgs } from './model.js';
+import { RecurrentLayer, type GRULayerArgs, type LSTMLayerArgs, type SimpleRNNLayerArgs } from './recurrent.js';
+import { BidirectionalLayer, type BidirectionalLayerArgs } from './wrappers.js';
+
+/** Keras-style layer factories (TF.js's tf.layers): simpleRNN, lstm, gru, bidirectional, dense. */
+export const layers = {
+  /** Keras SimpleRNN: h_t = act(x_t·kernel + h_{t−1}·recurrent_kernel + bias). Input (B, T, F). */
+  simpleRNN: (args: SimpleRNNLayerArgs): RecurrentLayer => new RecurrentLayer('SimpleRNN', args),
+  /** Keras LSTM (gates i, f, c, o; sigmoid recurrent activation). Input (B, T, F). */
+  lstm: (args: LSTMLayerArgs): RecurrentLayer => new RecurrentLayer('LSTM', args),
+  /** Keras GRU (gates z, r, h); resetAfter true (default) or false. Input (B, T, F). */
+  gru: (args: GRULayerArgs): RecurrentLayer => new RecurrentLayer('GRU', args),
+  /** Keras Bidirectional wrapper around a recurrent layer, mergeMode 'concat' | 'sum' | 'mul' | 'ave' | null. */
+  bidirectional: (args: BidirectionalLayerArgs): BidirectionalLayer => new BidirectionalLayer(args),
+  /** Keras Dense: act(x·kernel + bias) over the last dimension. */
+  dense: (args: DenseLayerArgs): DenseLayer => new DenseLayer(args),
+};
+
+/** A Sequential model (TF.js's tf.sequential). */
+export function sequential(args?: SequentialArgs): Sequential { return new Sequential(args); }
+
+export { Sequential, RecurrentLayer, BidirectionalLayer, DenseLayer };
+export { Layer, clearSession, type Shape, type ActivationName, type LayerArgs, type CallOptions, type WeightValue } from './base.js';
+export { fromKerasWeights, toKerasWeights, type FromKerasOptions, type KerasKind } from './convert.js';
+export { loadLayersModelFromJSON, type WeightSpec } from './io.js';
+export type { SequentialArgs, CompileArgs, FitArgs, History, Callbacks, Logs, LossArg } from './model.js';
+export type { SimpleRNNLayerArgs, LSTMLayerArgs, GRULayerArgs } from './recurrent.js';
+export type { BidirectionalLayerArgs, MergeMode } from './wrappers.js';
+export type { DenseLayerArgs } from './core.js';
