@@ -19,6 +19,7 @@
 //   Y [T, D, B, H] (layout 0) or [B, T, D, H] (layout 1); Y_h, Y_c [D, B, H] or [B, D, H]
 // A wasm-rnn module returns output (T, B, D·H) / (B, T, D·H) with batchFirst, and hN (D, B, H).
 import type * as Api from './api.js';
+import { decodeUtf8 } from './utf8.js';
 import { RnnError, show } from './errors.js';
 import type { GRU, LSTM, RNN } from './rnn.js';
 import type { Tensor } from './tensor.js';
@@ -234,8 +235,8 @@ class Msg {
   floats(n: number): number[] { return Array.from(f32le(this.fixed(n, 4))); }
 }
 
-const decoder = new TextDecoder();
-const utf8 = (b: Uint8Array): string => decoder.decode(b);
+// names and attribute strings; invalid UTF-8 (never written by exporters) falls back to Latin-1
+const utf8 = (b: Uint8Array): string => decodeUtf8(b) ?? Array.from(b, (c) => String.fromCharCode(c)).join('');
 
 /** A fresh, 8-byte-aligned copy (not b.slice(): a Node Buffer's slice is a view). */
 function copy(b: Uint8Array): ArrayBuffer {

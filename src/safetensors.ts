@@ -11,6 +11,7 @@
 // F32 is copied into Wasm memory byte for byte; F16 and BF16 are widened to f32 exactly and F64
 // is rounded to nearest f32, all in Wasm (assembly/convert.ts). Every check runs before any Wasm
 // memory is touched.
+import { decodeUtf8, encodeUtf8 } from './utf8.js';
 import { RnnError, fail, show } from './errors.js';
 import { safePoint, Storage } from './storage.js';
 import { Tensor, numel } from './tensor.js';
@@ -60,12 +61,8 @@ export function safetensorsHeader(bytes: Uint8Array | ArrayBuffer): SafetensorsH
   const n = hi * 2 ** 32 + lo;
   if (hi !== 0 || n > MAX_HEADER) fail('bytes', `a header length of at most ${MAX_HEADER} bytes`, `${n}`, true);
   if (n > b.length - 8) fail('bytes', `a header of ${n} bytes after the 8-byte length (the length field)`, `a file of ${b.length} bytes`, true);
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(8, 8 + n));
-  } catch {
-    return fail('bytes', 'a UTF-8 header', 'bytes that are not UTF-8', true);
-  }
+  const text = decodeUtf8(b.subarray(8, 8 + n));
+  if (text === null) return fail('bytes', 'a UTF-8 header', 'bytes that are not UTF-8', true);
   if (text[0] !== '{') fail('bytes', "a JSON header starting with '{'", JSON.stringify(text.slice(0, 20)), true);
   let json: unknown;
   try {
@@ -199,7 +196,7 @@ export function saveSafetensors(stateDict: Record<string, Tensor>, metadata?: Re
     header[k] = { dtype: 'F32', shape: t.shape.slice(), data_offsets: [pos, pos + t.numel * 4] };
     pos += t.numel * 4;
   }
-  const json = new TextEncoder().encode(JSON.stringify(header));
+  const json = encodeUtf8(JSON.stringify(header));
   const pad = (8 - (json.length % 8)) % 8;
   const out = new Uint8Array(8 + json.length + pad + pos);
   const dv = new DataView(out.buffer);
