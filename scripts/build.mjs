@@ -20,10 +20,11 @@ copyFileSync(root + 'build/wasm-rnn.wasm', root + 'dist/wasm-rnn.wasm');
 const esbuild = require('esbuild');
 const common = {
   bundle: true, format: 'esm', target: 'es2022', platform: 'neutral',
-  loader: { '.wasm': 'binary' }, alias: { 'wasm-rnn-embedded-bytes': root + 'build/wasm-rnn.wasm' }, sourcemap: false, legalComments: 'none', logLevel: 'warning',
+  minify: true, keepNames: true, loader: { '.wasm': 'binary' }, alias: { 'wasm-rnn-embedded-bytes': root + 'build/wasm-rnn.wasm' }, sourcemap: false, legalComments: 'none', logLevel: 'warning',
 };
-await esbuild.build({ ...common, entryPoints: { index: root + 'src/index.ts', slim: root + 'src/slim.ts', onnx: root + 'src/onnx.ts' },
-  outdir: root + 'dist' });
+// slim (the API) and onnx are self-contained; index keeps `./slim.js` as a run-time import
+await esbuild.build({ ...common, entryPoints: { slim: root + 'src/slim.ts', onnx: root + 'src/onnx.ts' }, outdir: root + 'dist' });
+await esbuild.build({ ...common, entryPoints: { index: root + 'src/index.ts' }, outdir: root + 'dist', external: ['./slim.js'] });
 
 // 3. Type declarations
 const tsc = require.resolve('typescript/bin/tsc');

@@ -1,7 +1,8 @@
-// wasm-rnn/slim: no embedded bytes. Pass the module yourself, e.g. on Cloudflare Workers:
-//   import wasm from 'wasm-rnn/wasm'; await init(wasm);
+// wasm-rnn/slim: the whole API without embedded bytes. Pass the module yourself, e.g. on
+// Cloudflare Workers: `import wasm from 'wasm-rnn/wasm'; await init(wasm);`. The default entry
+// (index.ts) is this module plus the bytes, so both share one Wasm instance.
 import { RnnError } from './errors.js';
-import { initFrom, initSyncFrom, type WasmSource } from './wasm.js';
+import { initFrom, initSyncFrom, ready, type WasmSource } from './wasm.js';
 
 export * from './api.js';
 
@@ -16,3 +17,6 @@ export function initSync(source: WebAssembly.Module | BufferSource): void {
   if (source === undefined) throw new RnnError('initSync: expected a WebAssembly.Module or bytes (wasm-rnn/slim embeds no bytes), got undefined');
   initSyncFrom(source);
 }
+
+/** True once init()/initSync() has completed. */
+export function isInitialized(): boolean { return ready(); }

@@ -2,6 +2,7 @@
 // Wasm memory is touched (the heap's live bytes do not move), and the library keeps working.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
 import { lib } from './helpers.js';
 
 const { RNN, Linear, tensor, zeros, RnnError, crossEntropy } = lib;
@@ -84,16 +85,23 @@ test('shapes that do not broadcast or multiply', () => {
 });
 
 test('use before init()', async () => {
-  // a second copy of the bundle: a fresh module state that was never initialised
-  const fresh = await import('../dist/index.js?uninitialised' as string) as typeof lib;
+  // a second copy of the library: a fresh module state that was never initialised
+  const fresh = await import('../dist/slim.js?uninitialised' as string) as typeof lib;
   let err: unknown = null;
   try { new fresh.RNN(3, 4); } catch (e) { err = e; }
   assert.ok(err instanceof fresh.RnnError, String(err));
   assert.match((err as Error).message, /init\(\)/);
   try { fresh.tensor([1, 2]); err = null; } catch (e) { err = e; }
   assert.ok(err instanceof fresh.RnnError);
-  await fresh.init();
+  fresh.initSync(readFileSync(new URL('../dist/wasm-rnn.wasm', import.meta.url)));
   assert.equal(fresh.tensor([1, 2]).toArray(), [1, 2]);
+});
+
+test('wasm-rnn and wasm-rnn/slim are one library: same classes, same initialised state', async () => {
+  const slim = await import('../dist/slim.js');
+  assert.is(slim.RNN, lib.RNN);
+  assert.ok(slim.isInitialized());
+  assert.equal(slim.tensor([3]).toArray(), [3]);
 });
 
 test.run();

@@ -325,7 +325,8 @@ test('the parsed node: ONNX attributes with defaults, weights as stored', () => 
 });
 
 test('works with wasm-rnn/slim too: modules and errors belong to whichever library is passed', async () => {
-  const slim = await import('../dist/slim.js');
+  // a separate copy of the library (its own module state), to show the modules come from the one passed
+  const slim = await import('../dist/slim.js?separate-copy' as string) as typeof import('../dist/slim.js');
   slim.initSync(readFileSync(new URL('../dist/wasm-rnn.wasm', import.meta.url)));
   const e = entry('lstm_bidir.onnx');
   const xs = input(e.shape);
