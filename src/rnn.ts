@@ -224,6 +224,15 @@ abstract class RNNBase extends Module {
       }
       caches.push(lc);
       outs.push(out);
+      if (!rec) {
+        // inference: nothing will run backward, so free what this layer consumed and cached now
+        for (const dc of lc) for (const c of dc) c.dispose();
+        lc.length = 0;
+        if (l > 0) {
+          if (masks[l - 1]) { ins[l].dispose(); masks[l - 1]!.dispose(); }
+          outs[l - 1].dispose();
+        }
+      }
       if (l < L - 1) {
         if (drop) {
           const m = Storage.alloc(T * B * DH);
@@ -246,7 +255,7 @@ abstract class RNNBase extends Module {
       for (const lc of caches) for (const dc of lc) for (const s of dc) s.dispose();
       lens?.dispose();
     };
-    if (!rec) { release(); return [output, hn, cn]; }
+    if (!rec) { lens?.dispose(); return [output, hn, cn]; }
     const node = new Node(this.mode === 'RNN' ? 'RnnBackward' : this.mode + 'Backward', [x, h0, c0, ...params], lstm ? 3 : 2,
       ([gOut, gHN, gCN]) => {
         let dOut: Storage | null = gOut;
