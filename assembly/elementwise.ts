@@ -5,6 +5,7 @@
 // ARGS[k*8 + d] (k = 0 shape, 1 strides of a, 2 strides of b, 3 strides of c), rank ≤ 8.
 // A stride of 0 broadcasts; on the output side it accumulates (c += …) into one element.
 // Every index walk is row-major, so every accumulation has one fixed order.
+import { alloc, free } from './alloc';
 import { tanh1, sigmoid1 } from './vmath';
 import { vtanh, vsigmoid } from './activations';
 
@@ -129,13 +130,37 @@ export function add_scalar(x: usize, y: usize, n: i32, a: f32): void {
   for (let i = 0; i < n; i++) st(y, i, ld(x, i) + a);
 }
 
-/** dst[j] += Σ_i src[i, j] over rows i in order, summed in f64 (bias gradients). */
-export function colsum_acc(rows: i32, cols: i32, src: usize, lds: i32, dst: usize): void {
-  for (let j = 0; j < cols; j++) {
-    let s: f64 = 0;
-    for (let i = 0; i < rows; i++) s += <f64>ld(src, i * lds + j);
-    st(dst, j, <f32>(<f64>ld(dst, j) + s));
+/**
+ * dst[j] += Σ_i src[i, j] over rows i in order, summed in f64 and rounded once (bias gradients);
+ * dst2 (if not 0) gets the same. Walks src row by row (f64x2 column accumulators in scratch), so
+ * each column is still summed in row order: the same bits as a column-by-column loop.
+ */
+export function colsum_acc2(rows: i32, cols: i32, src: usize, lds: i32, dst: usize, dst2: usize): void {
+  const acc = alloc(<usize>cols << 3);
+  memory.fill(acc, 0, <usize>cols << 3);
+  for (let i = 0; i < rows; i++) {
+    const r = src + (<usize>(i * lds) << 2);
+    let j = 0;
+    for (; j + 2 <= cols; j += 2) {
+      const q = acc + (<usize>j << 3);
+      v128.store(q, f64x2.add(v128.load(q), f64x2.promote_low_f32x4(v128.load64_zero(r + (<usize>j << 2)))));
+    }
+    for (; j < cols; j++) {
+      const q = acc + (<usize>j << 3);
+      store<f64>(q, load<f64>(q) + <f64>ld(r, j));
+    }
   }
+  for (let j = 0; j < cols; j++) {
+    const s = load<f64>(acc + (<usize>j << 3));
+    st(dst, j, <f32>(<f64>ld(dst, j) + s));
+    if (dst2) st(dst2, j, <f32>(<f64>ld(dst2, j) + s));
+  }
+  free(acc);
+}
+
+/** dst[j] += Σ_i src[i, j] (see colsum_acc2). */
+export function colsum_acc(rows: i32, cols: i32, src: usize, lds: i32, dst: usize): void {
+  colsum_acc2(rows, cols, src, lds, dst, 0);
 }
 
 /** c[i, j] += bias[j] for a rows × cols block with leading dimension ldc. */

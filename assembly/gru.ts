@@ -10,7 +10,7 @@
 //   n = tanh(W_in x + b_in + W_hn (r ⊙ h) + b_hn), and `hn` caches r ⊙ h instead.
 import { alloc, free } from './alloc';
 import { gemm, transpose } from './gemm';
-import { add_bias_rows, colsum_acc, fill, add_to } from './elementwise';
+import { add_bias_rows, colsum_acc, colsum_acc2, fill, add_to } from './elementwise';
 import { tanh1, sigmoid1, tanh4, sigmoid4 } from './vmath';
 import { rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 
@@ -239,7 +239,6 @@ function gru_backward_rb(T: i32, B: i32, I: i32, H: i32,
     }
     free(dT);
   }
-  if (db_ih) colsum_acc(TB, G, dGi, G, db_ih);
-  if (db_hh) colsum_acc(TB, G, dGi, G, db_hh);
+  if (db_ih || db_hh) colsum_acc2(TB, G, dGi, G, db_ih ? db_ih : db_hh, db_ih ? db_hh : 0);
   free(drh); free(hp); free(dhn); free(dh); free(dGi);
 }

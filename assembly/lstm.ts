@@ -8,7 +8,7 @@
 // `cells` (T·B × H, c_t) and, with a projection, `hraw` (T·B × H, r_t). Layouts as in rnn.ts.
 import { alloc, free } from './alloc';
 import { gemm, transpose } from './gemm';
-import { add_bias_rows, colsum_acc, fill, add_to } from './elementwise';
+import { add_bias_rows, colsum_acc2, fill, add_to } from './elementwise';
 import { tanh1, sigmoid1, tanh4, sigmoid4 } from './vmath';
 import { rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 
@@ -154,8 +154,7 @@ export function lstm_backward(T: i32, B: i32, I: i32, H: i32, P: i32,
     gemm(P, H, TB, dHT, TB, hraw, H, dw_hr, H, 1);
     free(dHT);
   }
-  if (db_ih) colsum_acc(TB, G, dG, G, db_ih);
-  if (db_hh) colsum_acc(TB, G, dG, G, db_hh);
+  if (db_ih || db_hh) colsum_acc2(TB, G, dG, G, db_ih ? db_ih : db_hh, db_ih ? db_hh : 0);
   if (dH) free(dH);
   if (dr) free(dr);
   free(cp); free(dc); free(dhn); free(dh); free(dG);

@@ -11,7 +11,7 @@
 // bias, zero h0, no gradient wanted.
 import { alloc, free } from './alloc';
 import { gemm, transpose } from './gemm';
-import { unary, add_bias_rows, colsum_acc, fill, add_to } from './elementwise';
+import { unary, add_bias_rows, colsum_acc2, fill, add_to } from './elementwise';
 import { rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 
 const RELU = 2;
@@ -92,7 +92,6 @@ export function rnn_backward(T: i32, B: i32, I: i32, H: i32,
     }
     free(dGT);
   }
-  if (db_ih) colsum_acc(TB, H, dG, H, db_ih);
-  if (db_hh) colsum_acc(TB, H, dG, H, db_hh);
+  if (db_ih || db_hh) colsum_acc2(TB, H, dG, H, db_ih ? db_ih : db_hh, db_ih ? db_hh : 0);
   free(dn); free(dh); free(dG);
 }
