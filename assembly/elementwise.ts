@@ -69,6 +69,8 @@ export function unary(op: i32, x: usize, y: usize, n: i32): void {
     let i = 0;
     for (; i + 4 <= n; i += 4) v128.store(y + (<usize>i << 2), f32x4.max(v128.load(x + (<usize>i << 2)), z));
     for (; i < n; i++) { const v = ld(x, i); st(y, i, v > 0 ? v : 0); }
+  } else if (op == 3) {
+    if (x != y) memory.copy(y, x, <usize>n << 2);     // identity
   } else unreachable();
 }
 

@@ -11,8 +11,8 @@
 import { alloc, free } from './alloc';
 import { gemm, transpose } from './gemm';
 import { add_bias_rows, colsum_acc, colsum_acc2, fill, add_to } from './elementwise';
-import { tanh1, sigmoid1, tanh4, sigmoid4 } from './vmath';
-import { rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
+import { tanh1, tanh4 } from './vmath';
+import { gate1, gate4, dgate, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 
 @inline function ldf(p: usize, j: i32): f32 { return load<f32>(p + (<usize>j << 2)); }
 @inline function stf(p: usize, j: i32, v: f32): void { store<f32>(p + (<usize>j << 2), v); }
@@ -20,21 +20,21 @@ import { rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_inva
 @inline function stv(p: usize, j: i32, v: v128): void { v128.store(p + (<usize>j << 2), v); }
 
 /** One row: g3 = input pre-activations (3H, activated in place), a3 = hidden ones, h = h_prev; writes h' and hn. */
-function gru_row(H: i32, g3: usize, a3: usize, h: usize, hy: usize, hn: usize): void {
+function gru_row(H: i32, g3: usize, a3: usize, h: usize, hy: usize, hn: usize, ga: i32): void {
   const gr = g3, gz = g3 + (<usize>H << 2), gn = g3 + (<usize>(2 * H) << 2);
   const ar = a3, az = a3 + (<usize>H << 2), an = a3 + (<usize>(2 * H) << 2);
   let j = 0;
   for (; j + 4 <= H; j += 4) {
-    const r = sigmoid4(f32x4.add(ldv(ar, j), ldv(gr, j)));
-    const z = sigmoid4(f32x4.add(ldv(az, j), ldv(gz, j)));
+    const r = gate4(f32x4.add(ldv(ar, j), ldv(gr, j)), ga);
+    const z = gate4(f32x4.add(ldv(az, j), ldv(gz, j)), ga);
     const a = ldv(an, j);
     const n = tanh4(f32x4.add(ldv(gn, j), f32x4.mul(a, r)));
     stv(gr, j, r); stv(gz, j, z); stv(gn, j, n); stv(hn, j, a);
     stv(hy, j, f32x4.add(f32x4.mul(f32x4.sub(ldv(h, j), n), z), n));
   }
   for (; j < H; j++) {
-    const r = sigmoid1(ldf(ar, j) + ldf(gr, j));
-    const z = sigmoid1(ldf(az, j) + ldf(gz, j));
+    const r = gate1(ldf(ar, j) + ldf(gr, j), ga);
+    const z = gate1(ldf(az, j) + ldf(gz, j), ga);
     const a = ldf(an, j);
     const n = tanh1(ldf(gn, j) + a * r);
     stf(gr, j, r); stf(gz, j, z); stf(gn, j, n); stf(hn, j, a);
@@ -43,18 +43,18 @@ function gru_row(H: i32, g3: usize, a3: usize, h: usize, hy: usize, hn: usize): 
 }
 
 /** lbr = 0, first half of a row: r, z from input and hidden pre-activations; rh = r ⊙ h. */
-function gru_rz(H: i32, g3: usize, a3: usize, h: usize, rh: usize): void {
+function gru_rz(H: i32, g3: usize, a3: usize, h: usize, rh: usize, ga: i32): void {
   const gz = g3 + (<usize>H << 2), az = a3 + (<usize>H << 2);
   let j = 0;
   for (; j + 4 <= H; j += 4) {
-    const r = sigmoid4(f32x4.add(ldv(a3, j), ldv(g3, j)));
-    const z = sigmoid4(f32x4.add(ldv(az, j), ldv(gz, j)));
+    const r = gate4(f32x4.add(ldv(a3, j), ldv(g3, j)), ga);
+    const z = gate4(f32x4.add(ldv(az, j), ldv(gz, j)), ga);
     stv(g3, j, r); stv(gz, j, z);
     stv(rh, j, f32x4.mul(r, ldv(h, j)));
   }
   for (; j < H; j++) {
-    const r = sigmoid1(ldf(a3, j) + ldf(g3, j));
-    const z = sigmoid1(ldf(az, j) + ldf(gz, j));
+    const r = gate1(ldf(a3, j) + ldf(g3, j), ga);
+    const z = gate1(ldf(az, j) + ldf(gz, j), ga);
     stf(g3, j, r); stf(gz, j, z);
     stf(rh, j, r * ldf(h, j));
   }
@@ -79,7 +79,7 @@ function gru_n(H: i32, g3: usize, a3: usize, h: usize, hy: usize): void {
 export function gru_forward(T: i32, B: i32, I: i32, H: i32,
                             x: usize, ldx: i32, w_ih: usize, w_hh: usize, b_ih: usize, b_hh: usize,
                             h0: usize, out: usize, ldo: i32, hN: usize, gates: usize, hn: usize,
-                            lengths: usize, reverse: i32, lbr: i32): void {
+                            lengths: usize, reverse: i32, lbr: i32, ga: i32): void {
   const G = 3 * H;
   const wihT = alloc(<usize>(I * G) << 2), whhT = alloc(<usize>(H * G) << 2);
   const hp = alloc(<usize>(B * H) << 2), acc = alloc(<usize>(B * G) << 2);
@@ -95,13 +95,13 @@ export function gru_forward(T: i32, B: i32, I: i32, H: i32,
       gemm(B, G, H, hp, H, whhT, G, acc, G, 0);
       if (b_hh) add_bias_rows(B, G, acc, G, b_hh);
       for (let b = 0; b < B; b++) {
-        gru_row(H, rowp(gates, t * B + b, G), rowp(acc, b, G), rowp(hp, b, H), rowp(out, t * B + b, ldo), rowp(hn, t * B + b, H));
+        gru_row(H, rowp(gates, t * B + b, G), rowp(acc, b, G), rowp(hp, b, H), rowp(out, t * B + b, ldo), rowp(hn, t * B + b, H), ga);
       }
     } else {
       // r and z from h first; then the candidate from r ⊙ h
       gemm(B, 2 * H, H, hp, H, whhT, G, acc, G, 0);
       if (b_hh) add_bias_rows(B, 2 * H, acc, G, b_hh);
-      for (let b = 0; b < B; b++) gru_rz(H, rowp(gates, t * B + b, G), rowp(acc, b, G), rowp(hp, b, H), rowp(rh, b, H));
+      for (let b = 0; b < B; b++) gru_rz(H, rowp(gates, t * B + b, G), rowp(acc, b, G), rowp(hp, b, H), rowp(rh, b, H), ga);
       gemm(B, H, H, rh, H, whhT + (<usize>(2 * H) << 2), G, acc + (<usize>(2 * H) << 2), G, 0);
       if (b_hh) add_bias_rows(B, H, acc + (<usize>(2 * H) << 2), G, b_hh + (<usize>(2 * H) << 2));
       for (let b = 0; b < B; b++) {
@@ -121,10 +121,10 @@ export function gru_backward(T: i32, B: i32, I: i32, H: i32,
                              out: usize, ldo: i32, gates: usize, hn: usize, lengths: usize,
                              dout: usize, lddo: i32, dhN: usize, reverse: i32,
                              dx: usize, lddx: i32, dx_acc: i32, dh0: usize,
-                             dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize, lbr: i32): void {
+                             dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize, lbr: i32, ga: i32): void {
   if (!lbr) {
     gru_backward_rb(T, B, I, H, x, ldx, w_ih, w_hh, h0, out, ldo, gates, hn, lengths, dout, lddo, dhN, reverse,
-                    dx, lddx, dx_acc, dh0, dw_ih, dw_hh, db_ih, db_hh);
+                    dx, lddx, dx_acc, dh0, dw_ih, dw_hh, db_ih, db_hh, ga);
     return;
   }
   const G = 3 * H, TB = T * B;
@@ -146,8 +146,8 @@ export function gru_backward(T: i32, B: i32, I: i32, H: i32,
         const r = ldf(g3, j), z = ldf(g3, H + j), n = ldf(g3, 2 * H + j);
         const dy = ldf(g, j);
         const dn = dy * (1 - z) * (1 - n * n);            // through tanh
-        const dz = dy * (ldf(h, j) - n) * z * (1 - z);
-        const dr = dn * ldf(a, j) * r * (1 - r);
+        const dz = dgate(dy * (ldf(h, j) - n), z, ga);
+        const dr = dgate(dn * ldf(a, j), r, ga);
         stf(di, j, dr); stf(di, H + j, dz); stf(di, 2 * H + j, dn);
         stf(dq, j, dr); stf(dq, H + j, dz); stf(dq, 2 * H + j, dn * r);
         stf(g, j, dy * z);                                 // the direct path h → h'
@@ -185,7 +185,7 @@ function gru_backward_rb(T: i32, B: i32, I: i32, H: i32,
                          out: usize, ldo: i32, gates: usize, rhc: usize, lengths: usize,
                          dout: usize, lddo: i32, dhN: usize, reverse: i32,
                          dx: usize, lddx: i32, dx_acc: i32, dh0: usize,
-                         dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize): void {
+                         dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize, ga: i32): void {
   const G = 3 * H, TB = T * B;
   const whn = w_hh + (<usize>(2 * H * H) << 2);   // W_hn: rows 2H … 3H of W_hh (H × H)
   const dGi = alloc(<usize>(TB * G) << 2);       // pre-activation gradients (r, z, n), shared by both sides
@@ -202,7 +202,7 @@ function gru_backward_rb(T: i32, B: i32, I: i32, H: i32,
       const g3 = rowp(gates, t * B + b, G), h = rowp(hp, b, H);
       for (let j = 0; j < H; j++) {
         const z = ldf(g3, H + j), n = ldf(g3, 2 * H + j), dy = ldf(g, j);
-        stf(di, H + j, dy * (ldf(h, j) - n) * z * (1 - z));
+        stf(di, H + j, dgate(dy * (ldf(h, j) - n), z, ga));
         stf(di, 2 * H + j, dy * (1 - z) * (1 - n * n));
       }
     }
@@ -215,7 +215,7 @@ function gru_backward_rb(T: i32, B: i32, I: i32, H: i32,
       const d = rowp(drh, b, H), dn = rowp(dhn, b, H);
       for (let j = 0; j < H; j++) {
         const r = ldf(g3, j), z = ldf(g3, H + j), dv = ldf(d, j);
-        stf(di, j, dv * ldf(h, j) * r * (1 - r));
+        stf(di, j, dgate(dv * ldf(h, j), r, ga));
         stf(dn, j, ldf(dn, j) * z + dv * r);              // direct path and through r ⊙ h
       }
     }

@@ -1,7 +1,7 @@
 // LSTM, one layer and one direction over a whole sequence, forward and backward.
 // reference: https://pytorch.org/docs/stable/generated/torch.nn.LSTM.html (gate order i, f, g, o)
 //   gates = x_t·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ + b_hh            (B × 4H)
-//   i, f, o = σ(·), g = tanh(·);  c_t = f⊙c_{t−1} + i⊙g;  r_t = o⊙tanh(c_t)
+//   i, f, o = σ(·) (or the hard sigmoid, ga = 1: seq.ts), g = tanh(·);  c_t = f⊙c_{t−1} + i⊙g;  r_t = o⊙tanh(c_t)
 //   h_t = r_t·W_hrᵀ with a projection (P = projSize), else h_t = r_t (P = H)
 //
 // Caches the backward needs, written by the forward: `gates` (T·B × 4H, the activated i f g o),
@@ -9,8 +9,8 @@
 import { alloc, free } from './alloc';
 import { gemm, transpose } from './gemm';
 import { add_bias_rows, colsum_acc2, fill, add_to } from './elementwise';
-import { tanh1, sigmoid1, tanh4, sigmoid4 } from './vmath';
-import { rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
+import { tanh1, tanh4 } from './vmath';
+import { gate1, gate4, dgate, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 
 @inline function ldf(p: usize, j: i32): f32 { return load<f32>(p + (<usize>j << 2)); }
 @inline function stf(p: usize, j: i32, v: f32): void { store<f32>(p + (<usize>j << 2), v); }
@@ -21,18 +21,18 @@ import { rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_inva
  * One row of the cell update: pre-activations in g4 (4H, activated in place), c_prev, writes c and r.
  * Written PyTorch's way: c = f·c_prev + i·g, r = o·tanh(c).
  */
-function lstm_row(H: i32, g4: usize, cp: usize, c: usize, r: usize): void {
+function lstm_row(H: i32, g4: usize, cp: usize, c: usize, r: usize, ga: i32): void {
   const gi = g4, gf = g4 + (<usize>H << 2), gg = g4 + (<usize>(2 * H) << 2), go = g4 + (<usize>(3 * H) << 2);
   let j = 0;
   for (; j + 4 <= H; j += 4) {
-    const i = sigmoid4(ldv(gi, j)), f = sigmoid4(ldv(gf, j)), g = tanh4(ldv(gg, j)), o = sigmoid4(ldv(go, j));
+    const i = gate4(ldv(gi, j), ga), f = gate4(ldv(gf, j), ga), g = tanh4(ldv(gg, j)), o = gate4(ldv(go, j), ga);
     stv(gi, j, i); stv(gf, j, f); stv(gg, j, g); stv(go, j, o);
     const cv = f32x4.add(f32x4.mul(f, ldv(cp, j)), f32x4.mul(i, g));
     stv(c, j, cv);
     stv(r, j, f32x4.mul(o, tanh4(cv)));
   }
   for (; j < H; j++) {
-    const i = sigmoid1(ldf(gi, j)), f = sigmoid1(ldf(gf, j)), g = tanh1(ldf(gg, j)), o = sigmoid1(ldf(go, j));
+    const i = gate1(ldf(gi, j), ga), f = gate1(ldf(gf, j), ga), g = tanh1(ldf(gg, j)), o = gate1(ldf(go, j), ga);
     stf(gi, j, i); stf(gf, j, f); stf(gg, j, g); stf(go, j, o);
     const cv = f * ldf(cp, j) + i * g;
     stf(c, j, cv);
@@ -43,7 +43,7 @@ function lstm_row(H: i32, g4: usize, cp: usize, c: usize, r: usize): void {
 export function lstm_forward(T: i32, B: i32, I: i32, H: i32, P: i32,
                              x: usize, ldx: i32, w_ih: usize, w_hh: usize, b_ih: usize, b_hh: usize, w_hr: usize,
                              h0: usize, c0: usize, out: usize, ldo: i32, hN: usize, cN: usize,
-                             gates: usize, cells: usize, hraw: usize, lengths: usize, reverse: i32): void {
+                             gates: usize, cells: usize, hraw: usize, lengths: usize, reverse: i32, ga: i32): void {
   const G = 4 * H;
   const wihT = alloc(<usize>(I * G) << 2);
   const whhT = alloc(<usize>(P * G) << 2);
@@ -65,7 +65,7 @@ export function lstm_forward(T: i32, B: i32, I: i32, H: i32, P: i32,
       const g4 = rowp(gates, t * B + b, G);
       add_to(g4, rowp(acc, b, G), G);
       const r = w_hr ? rowp(hraw, t * B + b, H) : rowp(out, t * B + b, ldo);
-      lstm_row(H, g4, rowp(cp, b, H), rowp(cells, t * B + b, H), r);
+      lstm_row(H, g4, rowp(cp, b, H), rowp(cells, t * B + b, H), r, ga);
     }
     if (w_hr) {
       // h_t = r_t · W_hrᵀ for the B rows of this step
@@ -87,7 +87,7 @@ export function lstm_backward(T: i32, B: i32, I: i32, H: i32, P: i32,
                               out: usize, ldo: i32, gates: usize, cells: usize, hraw: usize, lengths: usize,
                               dout: usize, lddo: i32, dhN: usize, dcN: usize, reverse: i32,
                               dx: usize, lddx: i32, dx_acc: i32, dh0: usize, dc0: usize,
-                              dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize, dw_hr: usize): void {
+                              dw_ih: usize, dw_hh: usize, db_ih: usize, db_hh: usize, dw_hr: usize, ga: i32): void {
   const G = 4 * H, TB = T * B;
   const dG = alloc(<usize>(TB * G) << 2);
   let dh = alloc(<usize>(B * P) << 2), dhn = alloc(<usize>(B * P) << 2);
@@ -122,10 +122,10 @@ export function lstm_backward(T: i32, B: i32, I: i32, H: i32, P: i32,
         const tc = tanh1(ldf(c, j));
         const dry = ldf(drb, j);
         const dcv = ldf(dcb, j) + dry * o * (1 - tc * tc);
-        stf(d4, j, dcv * g * i * (1 - i));               // d gate i (pre-activation)
-        stf(d4, H + j, dcv * ldf(cpb, j) * f * (1 - f)); // d gate f
+        stf(d4, j, dgate(dcv * g, i, ga));               // d gate i (pre-activation)
+        stf(d4, H + j, dgate(dcv * ldf(cpb, j), f, ga)); // d gate f
         stf(d4, 2 * H + j, dcv * i * (1 - g * g));       // d gate g
-        stf(d4, 3 * H + j, dry * tc * o * (1 - o));      // d gate o
+        stf(d4, 3 * H + j, dgate(dry * tc, o, ga));      // d gate o
         stf(dcb, j, dcv * f);                            // dc_{t−1}
       }
     }

@@ -14,9 +14,9 @@ import { gemm, transpose } from './gemm';
 import { unary, add_bias_rows, colsum_acc2, fill, add_to } from './elementwise';
 import { rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 
-const RELU = 2;
+const TANH = 0, SIGMOID = 1, RELU = 2;   // 3: identity (Keras 'linear')
 
-/** Forward of one layer-direction. act: 0 tanh, 2 relu. Writes out (T·B × H) and hN (B × H). */
+/** Forward of one layer-direction. act: 0 tanh, 2 relu (PyTorch); 1 sigmoid, 3 identity (Keras SimpleRNN). Writes out (T·B × H) and hN (B × H). */
 export function rnn_forward(T: i32, B: i32, I: i32, H: i32,
                             x: usize, ldx: i32, w_ih: usize, w_hh: usize, b_ih: usize, b_hh: usize,
                             h0: usize, out: usize, ldo: i32, hN: usize, lengths: usize, act: i32, reverse: i32): void {
@@ -70,7 +70,7 @@ export function rnn_backward(T: i32, B: i32, I: i32, H: i32,
       const y = rowp(out, t * B + b, ldo);
       for (let j = 0; j < H; j++) {
         const v = load<f32>(y + (<usize>j << 2)), gj = load<f32>(g + (<usize>j << 2));
-        store<f32>(d + (<usize>j << 2), act == RELU ? (v > 0 ? gj : 0) : gj * (1 - v * v));
+        store<f32>(d + (<usize>j << 2), act == TANH ? gj * (1 - v * v) : act == RELU ? (v > 0 ? gj : 0) : act == SIGMOID ? gj * (1 - v) * v : gj);
       }
     }
     // dh_prev = dG[t] · W_hh; rows past their end carry dh unchanged

@@ -5,6 +5,25 @@
 // walks t = 0 … T−1, a reverse one t = T−1 … 0; either way a row's state before its first valid
 // step is its initial state, and its final state is the one after its last valid step.
 
+import { sigmoid1, sigmoid4 } from './vmath';
+
+// Gate activation of LSTM and GRU gates (i, f, o; r, z): ga = 0 sigmoid (PyTorch, Keras),
+// ga = 1 hard sigmoid clip(0.2·x + 0.5, 0, 1) (TF.js's default recurrentActivation).
+const HS_A: f32 = 0.2, HS_B: f32 = 0.5;
+@inline export function gate4(v: v128, ga: i32): v128 {
+  if (!ga) return sigmoid4(v);
+  return f32x4.min(f32x4.max(f32x4.add(f32x4.mul(v, f32x4.splat(HS_A)), f32x4.splat(HS_B)), f32x4.splat(0)), f32x4.splat(1));
+}
+@inline export function gate1(x: f32, ga: i32): f32 {
+  if (!ga) return sigmoid1(x);
+  return min<f32>(max<f32>(x * HS_A + HS_B, 0), 1);
+}
+/** pre · gate'(…) from the gate's output y: pre·y·(1 − y), or pre·0.2 inside the hard sigmoid's ramp. */
+@inline export function dgate(pre: f32, y: f32, ga: i32): f32 {
+  if (!ga) return pre * y * (1 - y);
+  return y > 0 && y < 1 ? pre * HS_A : 0;
+}
+
 @inline export function rowp(p: usize, r: i32, ld: i32): usize { return p + (<usize>(r * ld) << 2); }
 
 @inline export function lenOf(lengths: usize, b: i32, T: i32): i32 {

@@ -24,6 +24,13 @@ abstract class CellBase extends Module {
   protected _act = 0;
   /** @internal GRU variant (see GRUOptions.resetAfter) */
   protected _lbr = 1;
+  /** @internal gate activation (see LSTMOptions.gateActivation): 0 sigmoid, 1 hard sigmoid */
+  protected _ga = 0;
+  /** @internal */
+  protected setGate(v: unknown): void {
+    if (v !== 'sigmoid' && v !== 'hardSigmoid') fail('gateActivation', `'sigmoid' or 'hardSigmoid'`, v);
+    this._ga = v === 'hardSigmoid' ? 1 : 0;
+  }
 
   constructor(private kind: Kind, inputSize: number, hiddenSize: number, bias: boolean) {
     super();
@@ -73,10 +80,10 @@ abstract class CellBase extends Module {
       e.rnn_forward(1, B, I, H, x.ptr, I, wih.ptr, whh.ptr, bih?.ptr ?? 0, bhh?.ptr ?? 0, h0?.ptr ?? 0, h.ptr, H, hn.ptr, 0, this._act, 0);
     } else if (this.kind === 'LSTM') {
       e.lstm_forward(1, B, I, H, H, x.ptr, I, wih.ptr, whh.ptr, bih?.ptr ?? 0, bhh?.ptr ?? 0, 0, h0?.ptr ?? 0, c0?.ptr ?? 0,
-        h.ptr, H, hn.ptr, 0, gates!.ptr, c!.ptr, 0, 0, 0);
+        h.ptr, H, hn.ptr, 0, gates!.ptr, c!.ptr, 0, 0, 0, this._ga);
     } else {
       e.gru_forward(1, B, I, H, x.ptr, I, wih.ptr, whh.ptr, bih?.ptr ?? 0, bhh?.ptr ?? 0, h0?.ptr ?? 0, h.ptr, H, hn.ptr,
-        gates!.ptr, aux!.ptr, 0, 0, this._lbr);
+        gates!.ptr, aux!.ptr, 0, 0, this._lbr, this._ga);
     }
     hn.dispose();
     const params = this.parameters();
@@ -92,10 +99,10 @@ abstract class CellBase extends Module {
           dx?.ptr ?? 0, I, 0, dh?.ptr ?? 0, ...grads);
       } else if (this.kind === 'LSTM') {
         e.lstm_backward(1, B, I, H, H, x.ptr, I, wih.ptr, whh.ptr, 0, h0?.ptr ?? 0, c0?.ptr ?? 0, h.ptr, H, gates!.ptr, c!.ptr, 0, 0,
-          gh?.ptr ?? 0, H, 0, gc?.ptr ?? 0, 0, dx?.ptr ?? 0, I, 0, dh?.ptr ?? 0, dc?.ptr ?? 0, ...grads, 0);
+          gh?.ptr ?? 0, H, 0, gc?.ptr ?? 0, 0, dx?.ptr ?? 0, I, 0, dh?.ptr ?? 0, dc?.ptr ?? 0, ...grads, 0, this._ga);
       } else {
         e.gru_backward(1, B, I, H, x.ptr, I, wih.ptr, whh.ptr, h0?.ptr ?? 0, h.ptr, H, gates!.ptr, aux!.ptr, 0,
-          gh?.ptr ?? 0, H, 0, 0, dx?.ptr ?? 0, I, 0, dh?.ptr ?? 0, ...grads, this._lbr);
+          gh?.ptr ?? 0, H, 0, 0, dx?.ptr ?? 0, I, 0, dh?.ptr ?? 0, ...grads, this._lbr, this._ga);
       }
       return [dx, dh, dc];
     }, release);
@@ -121,10 +128,11 @@ export class RNNCell extends CellBase {
 
 /** One LSTM step; hx = [h, c] (either may be null). Returns [h', c']. */
 export class LSTMCell extends CellBase {
-  constructor(inputSize: number, hiddenSize: number, opts?: { bias?: boolean }) {
+  constructor(inputSize: number, hiddenSize: number, opts?: { bias?: boolean; gateActivation?: 'sigmoid' | 'hardSigmoid' }) {
     w();
-    const o = readOptions(opts, { bias: true }, 'LSTMCell');
+    const o = readOptions(opts, { bias: true, gateActivation: 'sigmoid' as 'sigmoid' | 'hardSigmoid' }, 'LSTMCell');
     super('LSTM', inputSize, hiddenSize, o.bias);
+    this.setGate(o.gateActivation);
   }
   forward(input: Tensor, hx?: [Tensor | null | undefined, Tensor | null | undefined] | null): [Tensor, Tensor] {
     if (hx !== undefined && hx !== null && !Array.isArray(hx)) fail('hx', 'an array [h, c]', hx);
@@ -135,12 +143,13 @@ export class LSTMCell extends CellBase {
 
 /** One GRU step: returns h'. resetAfter as in GRU (default true, PyTorch). */
 export class GRUCell extends CellBase {
-  constructor(inputSize: number, hiddenSize: number, opts?: { bias?: boolean; resetAfter?: boolean }) {
+  constructor(inputSize: number, hiddenSize: number, opts?: { bias?: boolean; resetAfter?: boolean; gateActivation?: 'sigmoid' | 'hardSigmoid' }) {
     w();
-    const o = readOptions(opts, { bias: true, resetAfter: true }, 'GRUCell');
+    const o = readOptions(opts, { bias: true, resetAfter: true, gateActivation: 'sigmoid' as 'sigmoid' | 'hardSigmoid' }, 'GRUCell');
     if (typeof o.resetAfter !== 'boolean') fail('resetAfter', 'a boolean', o.resetAfter);
     super('GRU', inputSize, hiddenSize, o.bias);
     this._lbr = o.resetAfter ? 1 : 0;
+    this.setGate(o.gateActivation);
   }
   forward(input: Tensor, hx?: Tensor | null): Tensor { return this.cell(input, hx, null)[0]; }
 }

@@ -28,14 +28,23 @@ export interface RNNOptions {
   dropout?: number;
   bidirectional?: boolean;
 }
+/** Gate activation of LSTM/GRU: 'sigmoid' (PyTorch) or TF.js's default 'hardSigmoid', clip(0.2x + 0.5, 0, 1). */
+export type GateActivation = 'sigmoid' | 'hardSigmoid';
+
 export interface GRUOptions extends Omit<RNNOptions, 'nonlinearity'> {
+  /** Not in PyTorch: 'hardSigmoid' computes the r and z gates as TF.js's default does. */
+  gateActivation?: GateActivation;
   /**
    * true (default, PyTorch): n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)).
    * false (ONNX linear_before_reset = 0, Keras reset_after = False): n = tanh(W_in x + b_in + W_hn (r ⊙ h) + b_hn).
    */
   resetAfter?: boolean;
 }
-export interface LSTMOptions extends Omit<RNNOptions, 'nonlinearity'> { projSize?: number }
+export interface LSTMOptions extends Omit<RNNOptions, 'nonlinearity'> {
+  projSize?: number;
+  /** Not in PyTorch: 'hardSigmoid' computes the i, f, o gates as TF.js's default does. */
+  gateActivation?: GateActivation;
+}
 
 /** Options of forward(): per-sequence lengths, PyTorch's pack_padded_sequence semantics. */
 export interface ForwardOptions { lengths?: ArrayLike<number> }
@@ -65,12 +74,14 @@ abstract class RNNBase extends Module {
   protected _act = ACT_TANH;
   /** @internal GRU: 1 = PyTorch's reset-after candidate, 0 = reset before the recurrent product */
   protected _lbr = 1;
+  /** @internal LSTM/GRU gate activation: 0 sigmoid, 1 hard sigmoid */
+  protected _ga = 0;
   /** @internal [layer][direction] */
   protected _dirs: DirParams[][] = [];
   /** @internal streaming workspace, kept per batch size */
   private _stepWs: { B: number; bufs: Storage[]; ptrs: number[] } | null = null;
 
-  constructor(mode: Mode, inputSize: number, hiddenSize: number, o: Required<LSTMOptions>, act: number) {
+  constructor(mode: Mode, inputSize: number, hiddenSize: number, o: Required<Omit<LSTMOptions, 'gateActivation'>>, act: number) {
     super();
     this.mode = mode;
     this.inputSize = checkInt('inputSize', inputSize, 1);
@@ -122,7 +133,17 @@ abstract class RNNBase extends Module {
     if (this.batchFirst) s += ', batch_first=True';
     if (this.dropout) s += `, dropout=${this.dropout}`;
     if (this.bidirectional) s += ', bidirectional=True';
+    if (this._ga) s += ', gate_activation=hardSigmoid';
     return s;
+  }
+
+  /** @internal Keras SimpleRNN activations the Wasm kernel also computes: 1 sigmoid, 3 identity. */
+  _setActivation(code: 0 | 1 | 2 | 3): void { this._act = code; }
+
+  /** @internal */
+  protected setGate(v: unknown): void {
+    if (v !== 'sigmoid' && v !== 'hardSigmoid') fail('gateActivation', `'sigmoid' or 'hardSigmoid'`, v);
+    this._ga = v === 'hardSigmoid' ? 1 : 0;
   }
 
   protected checkInput(input: Tensor): boolean {
@@ -213,12 +234,12 @@ abstract class RNNBase extends Module {
           const gates = Storage.alloc(T * B * G), cells = Storage.alloc(T * B * H);
           const hraw = p.whr ? Storage.alloc(T * B * H) : null;
           e.lstm_forward(T, B, I, H, Ho, ins[l].ptr, I, p.wih.ptr, p.whh.ptr, p.bih?.ptr ?? 0, p.bhh?.ptr ?? 0, p.whr?.ptr ?? 0,
-            hp, cp, op, DH, hn, cN!.ptr + so * H * 4, gates.ptr, cells.ptr, hraw?.ptr ?? 0, lp, d);
+            hp, cp, op, DH, hn, cN!.ptr + so * H * 4, gates.ptr, cells.ptr, hraw?.ptr ?? 0, lp, d, this._ga);
           lc.push(hraw ? [gates, cells, hraw] : [gates, cells]);
         } else {
           const gates = Storage.alloc(T * B * G), hnc = Storage.alloc(T * B * H);
           e.gru_forward(T, B, I, H, ins[l].ptr, I, p.wih.ptr, p.whh.ptr, p.bih?.ptr ?? 0, p.bhh?.ptr ?? 0,
-            hp, op, DH, hn, gates.ptr, hnc.ptr, lp, d, this._lbr);
+            hp, op, DH, hn, gates.ptr, hnc.ptr, lp, d, this._lbr, this._ga);
           lc.push([gates, hnc]);
         }
       }
@@ -279,10 +300,10 @@ abstract class RNNBase extends Module {
             } else if (lstm) {
               e.lstm_backward(T, B, I, H, Ho, ins[l].ptr, I, p.wih.ptr, p.whh.ptr, p.whr?.ptr ?? 0, hp, c0 ? c0.ptr + co : 0,
                 op, DH, cc[0].ptr, cc[1].ptr, cc[2]?.ptr ?? 0, lp, dop, DH, dhn, gCN ? gCN.ptr + co : 0, d,
-                dxp, I, d, dh0p, dc0 ? dc0.ptr + co : 0, gw, gwh, gb, gbh, leafGradPtr(p.whr));
+                dxp, I, d, dh0p, dc0 ? dc0.ptr + co : 0, gw, gwh, gb, gbh, leafGradPtr(p.whr), this._ga);
             } else {
               e.gru_backward(T, B, I, H, ins[l].ptr, I, p.wih.ptr, p.whh.ptr, hp, op, DH, cc[0].ptr, cc[1].ptr, lp,
-                dop, DH, dhn, d, dxp, I, d, dh0p, gw, gwh, gb, gbh, this._lbr);
+                dop, DH, dhn, d, dxp, I, d, dh0p, gw, gwh, gb, gbh, this._lbr, this._ga);
             }
           }
           if (dIn && l > 0 && masks[l - 1]) mulInto(dIn, dIn, masks[l - 1]!);
@@ -363,9 +384,9 @@ abstract class RNNBase extends Module {
       } else if (lstm) {
         const co = cp + l * B * H * 4;
         e.lstm_forward(1, B, Il, H, Ho, inp, Il, p.wih.ptr, p.whh.ptr, p.bih?.ptr ?? 0, p.bhh?.ptr ?? 0, p.whr?.ptr ?? 0,
-          ho, co, lo, Ho, ho, co, gp, cellp, rawp, 0, 0);
+          ho, co, lo, Ho, ho, co, gp, cellp, rawp, 0, 0, this._ga);
       } else {
-        e.gru_forward(1, B, Il, H, inp, Il, p.wih.ptr, p.whh.ptr, p.bih?.ptr ?? 0, p.bhh?.ptr ?? 0, ho, lo, Ho, ho, gp, cellp, 0, 0, this._lbr);
+        e.gru_forward(1, B, Il, H, inp, Il, p.wih.ptr, p.whh.ptr, p.bih?.ptr ?? 0, p.bhh?.ptr ?? 0, ho, lo, Ho, ho, gp, cellp, 0, 0, this._lbr, this._ga);
       }
     }
     const g = F32();
@@ -409,8 +430,10 @@ export class LSTM extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts?: LSTMOptions | number) {
     w();
     const o = readOptions(typeof opts === 'number' ? { numLayers: opts } : opts,
-      { numLayers: 1, bias: true, batchFirst: false, dropout: 0, bidirectional: false, projSize: 0 }, 'LSTM');
-    super('LSTM', inputSize, hiddenSize, o, ACT_TANH);
+      { numLayers: 1, bias: true, batchFirst: false, dropout: 0, bidirectional: false, projSize: 0, gateActivation: 'sigmoid' as GateActivation }, 'LSTM');
+    const { gateActivation, ...rest } = o;
+    super('LSTM', inputSize, hiddenSize, rest, ACT_TANH);
+    this.setGate(gateActivation);
   }
 
   /** state: [h0, c0] (either may be omitted/null for zeros). */
@@ -426,11 +449,12 @@ export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts?: GRUOptions | number) {
     w();
     const o = readOptions(typeof opts === 'number' ? { numLayers: opts } : opts,
-      { numLayers: 1, bias: true, batchFirst: false, dropout: 0, bidirectional: false, resetAfter: true }, 'GRU');
+      { numLayers: 1, bias: true, batchFirst: false, dropout: 0, bidirectional: false, resetAfter: true, gateActivation: 'sigmoid' as GateActivation }, 'GRU');
     if (typeof o.resetAfter !== 'boolean') fail('resetAfter', 'a boolean', o.resetAfter);
-    const { resetAfter, ...rest } = o;
+    const { resetAfter, gateActivation, ...rest } = o;
     super('GRU', inputSize, hiddenSize, { ...rest, projSize: 0 }, ACT_TANH);
     this._lbr = resetAfter ? 1 : 0;
+    this.setGate(gateActivation);
   }
 
   /** false for the reset-before-product GRU variant (see GRUOptions.resetAfter). */

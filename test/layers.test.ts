@@ -67,6 +67,15 @@ sameAsTfjs('gru (resetAfter: false) returnSequences returnState', tf.layers.gru(
   layers.gru({ units: 6, resetAfter: false, returnSequences: true, returnState: true }));
 sameAsTfjs('gru (resetAfter: false) no bias, goBackwards', tf.layers.gru({ units: 5, ...sig, useBias: false, goBackwards: true }),
   layers.gru({ units: 5, resetAfter: false, useBias: false, goBackwards: true }));
+// TF.js's own defaults: hardSigmoid gates (LSTM, GRU), and SimpleRNN sigmoid / linear
+sameAsTfjs('lstm with TF.js default gates (hardSigmoid)', tf.layers.lstm({ units: 6, returnSequences: true, returnState: true }),
+  layers.lstm({ units: 6, recurrentActivation: 'hardSigmoid', returnSequences: true, returnState: true }));
+sameAsTfjs('gru with TF.js default gates (hardSigmoid), goBackwards', tf.layers.gru({ units: 5, returnSequences: true, goBackwards: true }),
+  layers.gru({ units: 5, resetAfter: false, recurrentActivation: 'hardSigmoid', returnSequences: true, goBackwards: true }));
+sameAsTfjs('simpleRNN sigmoid', tf.layers.simpleRNN({ units: 5, activation: 'sigmoid', returnSequences: true }),
+  layers.simpleRNN({ units: 5, activation: 'sigmoid', returnSequences: true }));
+sameAsTfjs('simpleRNN linear', tf.layers.simpleRNN({ units: 5, activation: 'linear', returnSequences: true }),
+  layers.simpleRNN({ units: 5, activation: 'linear', returnSequences: true }));
 for (const mode of ['concat', 'sum', 'mul', 'ave', null] as const) {
   for (const rs of [true, false]) {
     sameAsTfjs(`bidirectional(lstm) mergeMode ${mode}, returnSequences ${rs}`,
@@ -407,8 +416,8 @@ test('loadLayersModelFromJSON: what it cannot represent is an RnnError', async (
   const topo = JSON.parse(JSON.stringify(art.modelTopology));
   const json = (t: unknown, specs = art.weightSpecs) => ({ modelTopology: t, weightsManifest: [{ paths: ['w'], weights: specs }] });
   const hard = JSON.parse(JSON.stringify(topo));
-  hard.config.layers[1].config.recurrent_activation = 'hard_sigmoid';
-  rejects(() => lib.loadLayersModelFromJSON(json(hard), art.weightData), 'recurrentActivation', "'sigmoid'", '"hard_sigmoid"');
+  hard.config.layers[1].config.recurrent_activation = 'softsign';
+  rejects(() => lib.loadLayersModelFromJSON(json(hard), art.weightData), 'recurrentActivation', "'sigmoid'", '"softsign"');
   const conv = JSON.parse(JSON.stringify(topo));
   conv.config.layers[2].class_name = 'Conv1D';
   rejects(() => lib.loadLayersModelFromJSON(json(conv), art.weightData), 'layers[2].class_name', '"Conv1D"');
@@ -520,7 +529,7 @@ test('trainable: false layers keep their weights through fit()', async () => {
 test('bad options, shapes, weights and losses are RnnErrors naming the argument', () => {
   rejects(() => layers.simpleRNN({ units: 0 }), 'units', '>= 1');
   rejects(() => layers.simpleRNN({ units: 3, activation: 'softplus' as never }), 'activation', "'tanh', 'relu'", '"softplus"');
-  rejects(() => layers.lstm({ units: 3, recurrentActivation: 'hardSigmoid' as never }), 'recurrentActivation', "'sigmoid'");
+  rejects(() => layers.lstm({ units: 3, recurrentActivation: 'relu' as never }), 'recurrentActivation', "'sigmoid'", "'hardSigmoid'");
   rejects(() => layers.gru({ units: 3, kernelSize: 3 } as never), 'gru options', 'unknown option "kernelSize"');
   rejects(() => layers.simpleRNN({ units: 3, stateful: true }), 'stateful');
   rejects(() => layers.simpleRNN({ units: 3, inputShape: [2, 0] }), 'inputShape');

@@ -6,7 +6,9 @@ import * as assert from 'uvu/assert';
 import { lib } from './helpers.js';
 
 type Mat = Float64Array;
-const sig = (v: number) => 1 / (1 + Math.exp(-v));
+let hard = false;        // gate activation of the reference: sigmoid, or TF.js's hard sigmoid
+let act: (v: number) => number = Math.tanh;   // Elman activation of the reference
+const sig = (v: number) => (hard ? Math.min(Math.max(v * 0.2 + 0.5, 0), 1) : 1 / (1 + Math.exp(-v)));
 
 /** y = W·v + b for W (rows × cols) row-major starting at row r0. */
 function mv(W: Mat, cols: number, r0: number, rows: number, v: ArrayLike<number>, b: Mat | null, b0: number): number[] {
@@ -32,7 +34,7 @@ function reference(kind: 'RNN' | 'LSTM' | 'GRU', lbr: boolean, T: number, B: num
       let hn: number[];
       if (kind === 'RNN') {
         const a = mv(p.wih, I, 0, H, xt, p.bih, 0), r = mv(p.whh, H, 0, H, h, p.bhh, 0);
-        hn = a.map((v, j) => Math.tanh(v + r[j]));
+        hn = a.map((v, j) => act(v + r[j]));
       } else if (kind === 'LSTM') {
         const a = mv(p.wih, I, 0, 4 * H, xt, p.bih, 0), r = mv(p.whh, H, 0, 4 * H, h, p.bhh, 0);
         const g = a.map((v, j) => v + r[j]);
@@ -60,7 +62,13 @@ let seed = 99;
 const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return Math.fround(seed / 2147483648 * 1.6 - 0.8); };
 const randVec = (n: number) => Float64Array.from({ length: n }, rnd);
 
-const cases: [string, 'RNN' | 'LSTM' | 'GRU', boolean, boolean, number[] | null][] = [
+type Extra = { gate?: 'hardSigmoid'; act?: 1 | 3 };
+const cases: [string, 'RNN' | 'LSTM' | 'GRU', boolean, boolean, number[] | null, Extra?][] = [
+  ['GRU resetAfter=false, hardSigmoid gates', 'GRU', false, false, null, { gate: 'hardSigmoid' }],
+  ['LSTM hardSigmoid gates, reverse', 'LSTM', true, true, null, { gate: 'hardSigmoid' }],
+  ['GRU resetAfter=true, hardSigmoid gates, lengths', 'GRU', true, false, [2, 5, 4], { gate: 'hardSigmoid' }],
+  ['RNN sigmoid activation (Keras SimpleRNN)', 'RNN', true, false, null, { act: 1 }],
+  ['RNN linear activation (Keras SimpleRNN), lengths', 'RNN', true, true, [5, 1, 3], { act: 3 }],
   ['GRU resetAfter=false', 'GRU', false, false, null],
   ['GRU resetAfter=false, reverse, lengths', 'GRU', false, true, [4, 2, 5]],
   ['GRU resetAfter=true, lengths', 'GRU', true, false, [1, 5, 3]],
@@ -68,14 +76,18 @@ const cases: [string, 'RNN' | 'LSTM' | 'GRU', boolean, boolean, number[] | null]
   ['RNN tanh', 'RNN', true, false, null],
 ];
 
-for (const [name, kind, lbr, reverse, lengths] of cases) {
+for (const [name, kind, lbr, reverse, lengths, extra] of cases) {
   test(`${name}: forward and finite-difference gradients against a float64 reference`, () => {
+    hard = extra?.gate === 'hardSigmoid';
+    act = extra?.act === 1 ? (v) => 1 / (1 + Math.exp(-v)) : extra?.act === 3 ? (v) => v : Math.tanh;
     const T = 5, B = 3, I = 4, H = 6, G = { RNN: 1, LSTM: 4, GRU: 3 }[kind];
     const p = { wih: randVec(G * H * I), whh: randVec(G * H * H), bih: randVec(G * H), bhh: randVec(G * H) };
     const x = randVec(T * B * I);
     const wts = randVec(T * B * H);
     const opts = { bidirectional: reverse };
-    const m = kind === 'GRU' ? new lib.GRU(I, H, { ...opts, resetAfter: lbr }) : kind === 'LSTM' ? new lib.LSTM(I, H, opts) : new lib.RNN(I, H, opts);
+    const gate = extra?.gate ? { gateActivation: extra.gate } : {};
+    const m = kind === 'GRU' ? new lib.GRU(I, H, { ...opts, ...gate, resetAfter: lbr }) : kind === 'LSTM' ? new lib.LSTM(I, H, { ...opts, ...gate }) : new lib.RNN(I, H, opts);
+    if (extra?.act) (m as lib.RNN)._setActivation(extra.act);
     const sfx = reverse ? '_l0_reverse' : '_l0';
     const sd: Record<string, lib.Tensor> = {};
     for (const [k, v] of m.namedParameters()) sd[k] = lib.tensor(new Float32Array(v.numel), v.shape);

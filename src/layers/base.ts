@@ -12,7 +12,7 @@ import { Parameter, Tensor, sameShape, tensor, type NestedArray } from '../tenso
 export type Shape = (number | null)[];
 
 /** Activations the layers compute (others throw RnnError). */
-export type ActivationName = 'linear' | 'tanh' | 'relu' | 'sigmoid' | 'softmax';
+export type ActivationName = 'linear' | 'tanh' | 'relu' | 'sigmoid' | 'softmax' | 'hardSigmoid';
 
 /** A weight value: a Tensor, nested arrays, or a flat typed array (read in the expected shape). */
 export type WeightValue = Tensor | NestedArray | Float32Array | Float64Array | number[];
@@ -64,7 +64,7 @@ export function uniqueName(prefix: string): string {
 /** Resets the default-name counters, like `tf.keras.backend.clear_session()`. */
 export function clearSession(): void { counters.clear(); }
 
-const ACTIVATIONS: Record<string, ActivationName> = { linear: 'linear', tanh: 'tanh', relu: 'relu', sigmoid: 'sigmoid', softmax: 'softmax' };
+const ACTIVATIONS: Record<string, ActivationName> = { linear: 'linear', tanh: 'tanh', relu: 'relu', sigmoid: 'sigmoid', softmax: 'softmax', hardsigmoid: 'hardSigmoid' };
 
 /** Reads an activation name (TF.js camelCase or Keras snake_case); null means linear, as in Keras. */
 export function readActivation(arg: string, v: unknown, allowed: ActivationName[], dflt: ActivationName): ActivationName {

@@ -45,15 +45,16 @@ export interface SimpleRNNLayerArgs extends LayerArgs {
 export interface LSTMLayerArgs extends Omit<SimpleRNNLayerArgs, 'activation'> {
   /** Only 'tanh'. */
   activation?: 'tanh';
-  /** Only 'sigmoid' (Keras's default; TF.js defaults to 'hardSigmoid', which wasm-rnn does not compute). */
-  recurrentActivation?: 'sigmoid';
+  /** 'sigmoid' (Keras's default, used when omitted) or 'hardSigmoid' (TF.js's default), for the i, f, o gates. */
+  recurrentActivation?: 'sigmoid' | 'hardSigmoid';
   /** Initialise the forget-gate bias to 1 (Keras default true). */
   unitForgetBias?: boolean;
 }
 /** Options of layers.gru. */
 export interface GRULayerArgs extends Omit<SimpleRNNLayerArgs, 'activation'> {
   activation?: 'tanh';
-  recurrentActivation?: 'sigmoid';
+  /** 'sigmoid' (default) or 'hardSigmoid' (TF.js's default), for the r and z gates. */
+  recurrentActivation?: 'sigmoid' | 'hardSigmoid';
   /** true (Keras default, = PyTorch's GRU): reset gate applied after the recurrent product, bias (2, 3·units). false: Cho's variant (TF.js), bias (3·units). */
   resetAfter?: boolean;
 }
@@ -72,7 +73,7 @@ export class RecurrentLayer extends Layer {
   readonly className: RecurrentKind;
   readonly units: number;
   readonly activation: ActivationName;
-  readonly recurrentActivation: 'sigmoid' | null;
+  readonly recurrentActivation: 'sigmoid' | 'hardSigmoid' | null;
   readonly useBias: boolean;
   readonly returnSequences: boolean;
   readonly returnState: boolean;
@@ -98,8 +99,9 @@ export class RecurrentLayer extends Layer {
     super(o, { SimpleRNN: 'simple_rnn', LSTM: 'lstm', GRU: 'gru' }[kind], true);
     this.className = kind;
     this.units = checkInt('units', o.units, 1);
-    this.activation = readActivation('activation', o.activation, kind === 'SimpleRNN' ? ['tanh', 'relu'] : ['tanh'], 'tanh');
-    this.recurrentActivation = kind === 'SimpleRNN' ? null : readActivation('recurrentActivation', o.recurrentActivation, ['sigmoid'], 'sigmoid') as 'sigmoid';
+    this.activation = readActivation('activation', o.activation, kind === 'SimpleRNN' ? ['tanh', 'relu', 'sigmoid', 'linear'] : ['tanh'], 'tanh');
+    this.recurrentActivation = kind === 'SimpleRNN' ? null
+      : readActivation('recurrentActivation', o.recurrentActivation, ['sigmoid', 'hardSigmoid'], 'sigmoid') as 'sigmoid' | 'hardSigmoid';
     for (const k of ['useBias', 'returnSequences', 'returnState', 'goBackwards', 'stateful', 'unroll', 'unitForgetBias', 'resetAfter', 'timeMajor'] as const) {
       if (k in o && typeof o[k] !== 'boolean') fail(k, 'a boolean', o[k]);
     }
@@ -166,9 +168,13 @@ export class RecurrentLayer extends Layer {
 /** The module computing a recurrent layer (batch-first), with Keras's initialisation. */
 export function makeModule(l: RecurrentLayer, inDim: number, bidirectional: boolean): RNN | LSTM | GRU {
   const common = { batchFirst: true, bias: l.useBias, bidirectional };
-  const m = l.className === 'SimpleRNN' ? new RNN(inDim, l.units, { ...common, nonlinearity: l.activation as 'tanh' | 'relu' })
-    : l.className === 'LSTM' ? new LSTM(inDim, l.units, common)
-      : new GRU(inDim, l.units, l.resetAfter ? common : { ...common, resetAfter: false });
+  const gateActivation = l.recurrentActivation ?? 'sigmoid';
+  const m = l.className === 'SimpleRNN' ? new RNN(inDim, l.units, { ...common, nonlinearity: l.activation === 'relu' ? 'relu' : 'tanh' })
+    : l.className === 'LSTM' ? new LSTM(inDim, l.units, { ...common, gateActivation })
+      : new GRU(inDim, l.units, { ...common, resetAfter: l.resetAfter, gateActivation });
+  // Keras SimpleRNN activations beyond PyTorch's two, computed by the same Wasm kernel
+  if (l.activation === 'sigmoid') (m as RNN)._setActivation(1);
+  else if (l.activation === 'linear') (m as RNN)._setActivation(3);
   // Keras's defaults: kernels glorot-uniform (the recurrent kernel too, where Keras uses an
   // orthogonal matrix), biases zero, the LSTM forget-gate bias one (unitForgetBias)
   safePoint();
