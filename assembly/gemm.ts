@@ -25,6 +25,8 @@
 //    1x16, 1x8, 1x4, 1x1) straight over B. M = 1 (matrix-vector) is the 1-row pass.
 //    (1x32 = 8 accumulators + 8 B vectors spilled under V8 and ran 20% slower than 1x24.)
 
+import { alloc } from './alloc';
+
 // ---------------------------------------------------------------------------------------
 // Blocking parameters
 const KC: i32 = 256;          // k block: a packed 8-column panel of B is KC*32 B = 8 KiB (L1)
@@ -324,12 +326,16 @@ function rows2(N: i32, K: i32, a: usize, lda4: usize, b: usize, ldb4: usize, c: 
 // (pointers already offset). 8-column panels of B are packed (contiguous kc x 8) when
 // `pack`, then swept by 4x8 kernels; then one 4-column block, then scalar columns.
 function block4(mc: i32, N: i32, kc: i32, a: usize, lda4: usize, b: usize, ldb4: usize,
-                c: usize, ldc4: usize, ld: bool, pack: bool): void {
+                c: usize, ldc4: usize, ld: bool, pack: bool, bp: usize, bpStride: usize): void {
   const N8 = N & ~7;
   for (let j = 0; j < N8; j += 8) {
     const bj = b + (<usize>j << 2);
     const cj = c + (<usize>j << 2);
-    if (pack) {
+    if (bp) {
+      // panels packed once by gemm_pack_b: panel j/8 holds all K rows; bp is already at row pc
+      const pj = bp + <usize>(j >> 3) * bpStride;
+      for (let i = 0; i < mc; i += 4) k4x8(kc, a + <usize>i * lda4, lda4, pj, 32, cj + <usize>i * ldc4, ldc4, ld);
+    } else if (pack) {
       let src = bj, dst = packB;
       for (let k = 0; k < kc; k++) {
         v128.store(dst, v128.load(src)); v128.store(dst, v128.load(src, 16), 16);
@@ -360,6 +366,48 @@ function block4(mc: i32, N: i32, kc: i32, a: usize, lda4: usize, b: usize, ldb4:
  */
 export function gemm(M: i32, N: i32, K: i32, A: usize, lda: i32, B: usize, ldb: i32,
                      C: usize, ldc: i32, accumulate: i32): void {
+  gemm_impl(M, N, K, A, lda, 0, B, ldb, C, ldc, accumulate);
+}
+
+/**
+ * Packs the 8-column panels of B (K x N, leading dim ldb) for gemm_pb: panel p (columns
+ * 8p … 8p+7) becomes K rows of 8 floats, contiguous. Bp needs (N & ~7) * K floats.
+ * For a B used by many calls (the recurrent weights at every timestep): pack once.
+ */
+export function gemm_pack_b(K: i32, N: i32, B: usize, ldb: i32, Bp: usize): void {
+  const N8 = N & ~7, ldb4 = <usize>ldb << 2;
+  let dst = Bp;
+  for (let j = 0; j < N8; j += 8) {
+    let src = B + (<usize>j << 2);
+    for (let k = 0; k < K; k++) {
+      v128.store(dst, v128.load(src)); v128.store(dst, v128.load(src, 16), 16);
+      src += ldb4; dst += 32;
+    }
+  }
+}
+
+/**
+ * gemm with B's 8-column panels packed beforehand by gemm_pack_b(K, N, B, ldb, Bp); the last
+ * N % 8 columns and rows outside multiples of 4 still read B. Bit-identical to gemm.
+ */
+export function gemm_pb(M: i32, N: i32, K: i32, A: usize, lda: i32, Bp: usize, B: usize, ldb: i32,
+                        C: usize, ldc: i32, accumulate: i32): void {
+  gemm_impl(M, N, K, A, lda, Bp, B, ldb, C, ldc, accumulate);
+}
+
+/**
+ * B packed for gemm_pb when the calls to come have at least 4 rows (`rows`), else 0 (gemm_pb
+ * then reads B directly, exactly as gemm does). Free the result with free() (free(0) is a no-op).
+ */
+export function pack_for(rows: i32, K: i32, N: i32, B: usize, ldb: i32): usize {
+  if (rows < 4 || N < 8 || K <= 0) return 0;
+  const bp = alloc(<usize>((N & ~7) * K) << 2);
+  gemm_pack_b(K, N, B, ldb, bp);
+  return bp;
+}
+
+function gemm_impl(M: i32, N: i32, K: i32, A: usize, lda: i32, Bp: usize, B: usize, ldb: i32,
+                   C: usize, ldc: i32, accumulate: i32): void {
   if (M <= 0 || N <= 0) return;
   const ldc4 = <usize>ldc << 2;
   if (K <= 0) {
@@ -370,13 +418,15 @@ export function gemm(M: i32, N: i32, K: i32, A: usize, lda: i32, B: usize, ldb: 
   const M4 = M & ~3;
   if (M4 > 0) {
     const pack = M4 >= PACK_MIN_M;
+    const bpStride = <usize>K * 32;
     for (let pc = 0; pc < K; pc += KC) {
       const kc = min(KC, K - pc);
       const ld = accumulate != 0 || pc > 0;
       const a = A + (<usize>pc << 2);
       const b = B + <usize>pc * ldb4;
+      const bp = Bp ? Bp + <usize>pc * 32 : 0;
       for (let ic = 0; ic < M4; ic += MC) {
-        block4(min(MC, M4 - ic), N, kc, a + <usize>ic * lda4, lda4, b, ldb4, C + <usize>ic * ldc4, ldc4, ld, pack);
+        block4(min(MC, M4 - ic), N, kc, a + <usize>ic * lda4, lda4, b, ldb4, C + <usize>ic * ldc4, ldc4, ld, pack, bp, bpStride);
       }
     }
   }

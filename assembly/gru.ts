@@ -9,7 +9,7 @@
 // lbr = 0 selects the other GRU (ONNX linear_before_reset = 0, Keras reset_after = False):
 //   n = tanh(W_in x + b_in + W_hn (r ⊙ h) + b_hn), and `hn` caches r ⊙ h instead.
 import { alloc, free } from './alloc';
-import { gemm, transpose } from './gemm';
+import { gemm, gemm_pb, pack_for, transpose } from './gemm';
 import { add_bias_rows, colsum_acc, colsum_acc2, fill, add_to } from './elementwise';
 import { tanh1, tanh4 } from './vmath';
 import { gate1, gate4, dgate, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
@@ -86,26 +86,32 @@ export function gru_forward(T: i32, B: i32, I: i32, H: i32,
   const rh = lbr ? 0 : alloc(<usize>(B * H) << 2);
   transpose(G, I, w_ih, I, wihT, G);
   transpose(G, H, w_hh, H, whhT, G);
+  // the recurrent weights packed once: all three gates, or (lbr = 0) r, z and n apart
+  const whhP = lbr ? pack_for(B, H, G, whhT, G) : pack_for(B, H, 2 * H, whhT, G);
+  const whnP = lbr ? 0 : pack_for(B, H, H, whhT + (<usize>(2 * H) << 2), G);
   gemm(T * B, G, I, x, ldx, wihT, G, gates, G, 0);
   if (b_ih) add_bias_rows(T * B, G, gates, G, b_ih);
   for (let s = 0; s < T; s++) {
     const t = timeOf(s, T, reverse);
-    gather_prev(T, B, H, t, reverse, lengths, out, ldo, h0, hp);
+    // h_{t−1}: read in place from the previous step's rows, or gathered (first step, lengths)
+    let hs = hp, hl = H;
+    if (s > 0 && !lengths) { hs = rowp(out, (reverse ? t + 1 : t - 1) * B, ldo); hl = ldo; }
+    else gather_prev(T, B, H, t, reverse, lengths, out, ldo, h0, hp);
     if (lbr) {
-      gemm(B, G, H, hp, H, whhT, G, acc, G, 0);
+      gemm_pb(B, G, H, hs, hl, whhP, whhT, G, acc, G, 0);
       if (b_hh) add_bias_rows(B, G, acc, G, b_hh);
       for (let b = 0; b < B; b++) {
-        gru_row(H, rowp(gates, t * B + b, G), rowp(acc, b, G), rowp(hp, b, H), rowp(out, t * B + b, ldo), rowp(hn, t * B + b, H), ga);
+        gru_row(H, rowp(gates, t * B + b, G), rowp(acc, b, G), rowp(hs, b, hl), rowp(out, t * B + b, ldo), rowp(hn, t * B + b, H), ga);
       }
     } else {
       // r and z from h first; then the candidate from r ⊙ h
-      gemm(B, 2 * H, H, hp, H, whhT, G, acc, G, 0);
+      gemm_pb(B, 2 * H, H, hs, hl, whhP, whhT, G, acc, G, 0);
       if (b_hh) add_bias_rows(B, 2 * H, acc, G, b_hh);
-      for (let b = 0; b < B; b++) gru_rz(H, rowp(gates, t * B + b, G), rowp(acc, b, G), rowp(hp, b, H), rowp(rh, b, H), ga);
-      gemm(B, H, H, rh, H, whhT + (<usize>(2 * H) << 2), G, acc + (<usize>(2 * H) << 2), G, 0);
+      for (let b = 0; b < B; b++) gru_rz(H, rowp(gates, t * B + b, G), rowp(acc, b, G), rowp(hs, b, hl), rowp(rh, b, H), ga);
+      gemm_pb(B, H, H, rh, H, whnP, whhT + (<usize>(2 * H) << 2), G, acc + (<usize>(2 * H) << 2), G, 0);
       if (b_hh) add_bias_rows(B, H, acc + (<usize>(2 * H) << 2), G, b_hh + (<usize>(2 * H) << 2));
       for (let b = 0; b < B; b++) {
-        gru_n(H, rowp(gates, t * B + b, G), rowp(acc, b, G), rowp(hp, b, H), rowp(out, t * B + b, ldo));
+        gru_n(H, rowp(gates, t * B + b, G), rowp(acc, b, G), rowp(hs, b, hl), rowp(out, t * B + b, ldo));
         memory.copy(rowp(hn, t * B + b, H), rowp(rh, b, H), <usize>H << 2);
       }
     }
@@ -113,6 +119,7 @@ export function gru_forward(T: i32, B: i32, I: i32, H: i32,
   }
   gather_last(T, B, H, reverse, lengths, out, ldo, hN);
   if (rh) free(rh);
+  free(whnP); free(whhP);
   free(acc); free(hp); free(whhT); free(wihT);
 }
 
@@ -133,6 +140,7 @@ export function gru_backward(T: i32, B: i32, I: i32, H: i32,
   let dh = alloc(<usize>(B * H) << 2), dhn = alloc(<usize>(B * H) << 2);
   const hp = alloc(<usize>(B * H) << 2);
   if (dhN) memory.copy(dh, dhN, <usize>(B * H) << 2); else fill(dh, B * H, 0);
+  const whP = pack_for(B, G, H, w_hh, H);
   for (let s = T - 1; s >= 0; s--) {
     const t = timeOf(s, T, reverse);
     gather_prev(T, B, H, t, reverse, lengths, out, ldo, h0, hp);
@@ -155,10 +163,11 @@ export function gru_backward(T: i32, B: i32, I: i32, H: i32,
     }
     // dh_prev = dy⊙z + dGh[t] · W_hh; rows past their end carry dh unchanged
     memory.copy(dhn, dh, <usize>(B * H) << 2);
-    gemm(B, H, G, rowp(dGh, t * B, G), G, w_hh, H, dhn, H, 1);
+    gemm_pb(B, H, G, rowp(dGh, t * B, G), G, whP, w_hh, H, dhn, H, 1);
     carry_invalid(T, B, H, t, lengths, dh, dhn);
     const sw = dh; dh = dhn; dhn = sw;
   }
+  free(whP);
   if (dh0) memory.copy(dh0, dh, <usize>(B * H) << 2);
   if (dx) gemm(TB, I, G, dGi, G, w_ih, I, dx, lddx, dx_acc);
   const dT = alloc(<usize>(TB * G) << 2);
@@ -192,6 +201,7 @@ function gru_backward_rb(T: i32, B: i32, I: i32, H: i32,
   let dh = alloc(<usize>(B * H) << 2), dhn = alloc(<usize>(B * H) << 2);
   const hp = alloc(<usize>(B * H) << 2), drh = alloc(<usize>(B * H) << 2);
   if (dhN) memory.copy(dh, dhN, <usize>(B * H) << 2); else fill(dh, B * H, 0);
+  const whnP = pack_for(B, H, H, whn, H), wrzP = pack_for(B, 2 * H, H, w_hh, H);
   for (let s = T - 1; s >= 0; s--) {
     const t = timeOf(s, T, reverse);
     gather_prev(T, B, H, t, reverse, lengths, out, ldo, h0, hp);
@@ -207,7 +217,7 @@ function gru_backward_rb(T: i32, B: i32, I: i32, H: i32,
       }
     }
     // d(r ⊙ h) = dn · W_hn
-    gemm(B, H, H, rowp(dGi, t * B, G) + (<usize>(2 * H) << 2), G, whn, H, drh, H, 0);
+    gemm_pb(B, H, H, rowp(dGi, t * B, G) + (<usize>(2 * H) << 2), G, whnP, whn, H, drh, H, 0);
     memory.copy(dhn, dh, <usize>(B * H) << 2);
     for (let b = 0; b < B; b++) {
       if (!valid(lengths, b, t, T)) continue;
@@ -220,10 +230,11 @@ function gru_backward_rb(T: i32, B: i32, I: i32, H: i32,
       }
     }
     // dh_prev += [dr, dz] · W_h{r,z}; rows past their end carry dh unchanged
-    gemm(B, H, 2 * H, rowp(dGi, t * B, G), G, w_hh, H, dhn, H, 1);
+    gemm_pb(B, H, 2 * H, rowp(dGi, t * B, G), G, wrzP, w_hh, H, dhn, H, 1);
     carry_invalid(T, B, H, t, lengths, dh, dhn);
     const sw = dh; dh = dhn; dhn = sw;
   }
+  free(wrzP); free(whnP);
   if (dh0) memory.copy(dh0, dh, <usize>(B * H) << 2);
   if (dx) gemm(TB, I, G, dGi, G, w_ih, I, dx, lddx, dx_acc);
   if (dw_ih || dw_hh) {

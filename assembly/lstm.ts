@@ -7,7 +7,7 @@
 // Caches the backward needs, written by the forward: `gates` (T·B × 4H, the activated i f g o),
 // `cells` (T·B × H, c_t) and, with a projection, `hraw` (T·B × H, r_t). Layouts as in rnn.ts.
 import { alloc, free } from './alloc';
-import { gemm, transpose } from './gemm';
+import { gemm, gemm_pb, pack_for, transpose } from './gemm';
 import { add_bias_rows, colsum_acc2, fill, add_to } from './elementwise';
 import { tanh1, tanh4 } from './vmath';
 import { gate1, gate4, dgate, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
@@ -53,30 +53,39 @@ export function lstm_forward(T: i32, B: i32, I: i32, H: i32, P: i32,
   transpose(G, I, w_ih, I, wihT, G);
   transpose(G, P, w_hh, P, whhT, G);
   if (w_hr) transpose(P, H, w_hr, H, whrT, P);
+  const whhP = pack_for(B, P, G, whhT, G), whrP = w_hr ? pack_for(B, H, P, whrT, P) : 0;
   gemm(T * B, G, I, x, ldx, wihT, G, gates, G, 0);
   if (b_ih) add_bias_rows(T * B, G, gates, G, b_ih);
   for (let s = 0; s < T; s++) {
     const t = timeOf(s, T, reverse);
-    gather_prev(T, B, P, t, reverse, lengths, out, ldo, h0, hp);
-    gather_prev(T, B, H, t, reverse, lengths, cells, H, c0, cp);
-    gemm(B, G, P, hp, P, whhT, G, acc, G, 0);
+    // h_{t−1}, c_{t−1}: read in place from the previous step's rows, or gathered (first step, lengths)
+    let hs = hp, hl = P, cs = cp;
+    if (s > 0 && !lengths) {
+      const prev = (reverse ? t + 1 : t - 1) * B;
+      hs = rowp(out, prev, ldo); hl = ldo; cs = rowp(cells, prev, H);
+    } else {
+      gather_prev(T, B, P, t, reverse, lengths, out, ldo, h0, hp);
+      gather_prev(T, B, H, t, reverse, lengths, cells, H, c0, cp);
+    }
+    gemm_pb(B, G, P, hs, hl, whhP, whhT, G, acc, G, 0);
     if (b_hh) add_bias_rows(B, G, acc, G, b_hh);
     for (let b = 0; b < B; b++) {
       const g4 = rowp(gates, t * B + b, G);
       add_to(g4, rowp(acc, b, G), G);
       const r = w_hr ? rowp(hraw, t * B + b, H) : rowp(out, t * B + b, ldo);
-      lstm_row(H, g4, rowp(cp, b, H), rowp(cells, t * B + b, H), r, ga);
+      lstm_row(H, g4, rowp(cs, b, H), rowp(cells, t * B + b, H), r, ga);
     }
     if (w_hr) {
       // h_t = r_t · W_hrᵀ for the B rows of this step
       for (let b = 0; b < B; b++) memory.copy(rowp(rtmp, b, H), rowp(hraw, t * B + b, H), <usize>H << 2);
-      gemm(B, P, H, rtmp, H, whrT, P, rowp(out, t * B, ldo), ldo, 0);
+      gemm_pb(B, P, H, rtmp, H, whrP, whrT, P, rowp(out, t * B, ldo), ldo, 0);
     }
     zero_invalid(T, B, P, t, lengths, out, ldo);
   }
   gather_last(T, B, P, reverse, lengths, out, ldo, hN);
   if (cN) gather_last(T, B, H, reverse, lengths, cells, H, cN);
   if (rtmp) free(rtmp);
+  free(whrP); free(whhP);
   free(acc); free(cp); free(hp);
   if (whrT) free(whrT);
   free(whhT); free(wihT);
@@ -96,6 +105,7 @@ export function lstm_backward(T: i32, B: i32, I: i32, H: i32, P: i32,
   const dH = w_hr ? alloc(<usize>(TB * P) << 2) : 0;     // dh at every step, for dW_hr
   if (dhN) memory.copy(dh, dhN, <usize>(B * P) << 2); else fill(dh, B * P, 0);
   if (dcN) memory.copy(dc, dcN, <usize>(B * H) << 2); else fill(dc, B * H, 0);
+  const whP = pack_for(B, G, P, w_hh, P), wrP = w_hr ? pack_for(B, P, H, w_hr, H) : 0;
   for (let s = T - 1; s >= 0; s--) {
     const t = timeOf(s, T, reverse);
     gather_prev(T, B, H, t, reverse, lengths, cells, H, c0, cp);
@@ -109,7 +119,7 @@ export function lstm_backward(T: i32, B: i32, I: i32, H: i32, P: i32,
         const row = rowp(dH, t * B + b, P);
         if (valid(lengths, b, t, T)) memory.copy(row, rowp(dh, b, P), <usize>P << 2); else fill(row, P, 0);
       }
-      gemm(B, H, P, rowp(dH, t * B, P), P, w_hr, H, dr, H, 0);
+      gemm_pb(B, H, P, rowp(dH, t * B, P), P, wrP, w_hr, H, dr, H, 0);
       drp = dr;
     }
     for (let b = 0; b < B; b++) {
@@ -129,10 +139,11 @@ export function lstm_backward(T: i32, B: i32, I: i32, H: i32, P: i32,
         stf(dcb, j, dcv * f);                            // dc_{t−1}
       }
     }
-    gemm(B, P, G, rowp(dG, t * B, G), G, w_hh, P, dhn, P, 0);
+    gemm_pb(B, P, G, rowp(dG, t * B, G), G, whP, w_hh, P, dhn, P, 0);
     carry_invalid(T, B, P, t, lengths, dh, dhn);
     const sw = dh; dh = dhn; dhn = sw;
   }
+  free(wrP); free(whP);
   if (dh0) memory.copy(dh0, dh, <usize>(B * P) << 2);
   if (dc0) memory.copy(dc0, dc, <usize>(B * H) << 2);
   if (dx) gemm(TB, I, G, dG, G, w_ih, I, dx, lddx, dx_acc);

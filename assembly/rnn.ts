@@ -10,7 +10,7 @@
 // final state is taken at its own last step (see seq.ts). A pointer of 0 means "absent": no
 // bias, zero h0, no gradient wanted.
 import { alloc, free } from './alloc';
-import { gemm, transpose } from './gemm';
+import { gemm, gemm_pb, pack_for, transpose } from './gemm';
 import { unary, add_bias_rows, colsum_acc2, fill, add_to } from './elementwise';
 import { rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 
@@ -26,14 +26,18 @@ export function rnn_forward(T: i32, B: i32, I: i32, H: i32,
   const acc = alloc(<usize>(B * H) << 2);
   transpose(H, I, w_ih, I, wihT, H);
   transpose(H, H, w_hh, H, whhT, H);
+  const whhP = pack_for(B, H, H, whhT, H);   // the recurrent weights, packed once for every step
   // input projection of every timestep at once: out = X · W_ihᵀ + b_ih
   gemm(T * B, H, I, x, ldx, wihT, H, out, ldo, 0);
   if (b_ih) add_bias_rows(T * B, H, out, ldo, b_ih);
   // recurrence: out[t] = act(out[t] + (h_prev · W_hhᵀ + b_hh))
   for (let s = 0; s < T; s++) {
     const t = timeOf(s, T, reverse);
-    gather_prev(T, B, H, t, reverse, lengths, out, ldo, h0, hp);
-    gemm(B, H, H, hp, H, whhT, H, acc, H, 0);
+    // h_{t−1}: read in place from the previous step's rows, or gathered (first step, lengths)
+    let hs = hp, hl = H;
+    if (s > 0 && !lengths) { hs = rowp(out, (reverse ? t + 1 : t - 1) * B, ldo); hl = ldo; }
+    else gather_prev(T, B, H, t, reverse, lengths, out, ldo, h0, hp);
+    gemm_pb(B, H, H, hs, hl, whhP, whhT, H, acc, H, 0);
     if (b_hh) add_bias_rows(B, H, acc, H, b_hh);
     for (let b = 0; b < B; b++) {
       const ob = rowp(out, t * B + b, ldo);
@@ -43,7 +47,7 @@ export function rnn_forward(T: i32, B: i32, I: i32, H: i32,
     zero_invalid(T, B, H, t, lengths, out, ldo);
   }
   gather_last(T, B, H, reverse, lengths, out, ldo, hN);
-  free(acc); free(hp); free(whhT); free(wihT);
+  free(whhP); free(acc); free(hp); free(whhT); free(wihT);
 }
 
 /**
@@ -61,6 +65,7 @@ export function rnn_backward(T: i32, B: i32, I: i32, H: i32,
   let dh = alloc(<usize>(B * H) << 2);      // gradient w.r.t. the current h, (B, H)
   let dn = alloc(<usize>(B * H) << 2);
   if (dhN) memory.copy(dh, dhN, <usize>(B * H) << 2); else fill(dh, B * H, 0);
+  const whP = pack_for(B, H, H, w_hh, H);
   for (let s = T - 1; s >= 0; s--) {
     const t = timeOf(s, T, reverse);
     for (let b = 0; b < B; b++) {
@@ -68,16 +73,25 @@ export function rnn_backward(T: i32, B: i32, I: i32, H: i32,
       if (!valid(lengths, b, t, T)) { fill(d, H, 0); continue; }
       if (dout) add_to(g, rowp(dout, t * B + b, lddo), H);
       const y = rowp(out, t * B + b, ldo);
-      for (let j = 0; j < H; j++) {
+      let j = 0;
+      if (act == TANH) {
+        const one = f32x4.splat(1);
+        for (; j + 4 <= H; j += 4) {
+          const v = v128.load(y + (<usize>j << 2));
+          v128.store(d + (<usize>j << 2), f32x4.mul(v128.load(g + (<usize>j << 2)), f32x4.sub(one, f32x4.mul(v, v))));
+        }
+      }
+      for (; j < H; j++) {
         const v = load<f32>(y + (<usize>j << 2)), gj = load<f32>(g + (<usize>j << 2));
         store<f32>(d + (<usize>j << 2), act == TANH ? gj * (1 - v * v) : act == RELU ? (v > 0 ? gj : 0) : act == SIGMOID ? gj * (1 - v) * v : gj);
       }
     }
     // dh_prev = dG[t] · W_hh; rows past their end carry dh unchanged
-    gemm(B, H, H, rowp(dG, t * B, H), H, w_hh, H, dn, H, 0);
+    gemm_pb(B, H, H, rowp(dG, t * B, H), H, whP, w_hh, H, dn, H, 0);
     carry_invalid(T, B, H, t, lengths, dh, dn);
     const sw = dh; dh = dn; dn = sw;
   }
+  free(whP);
   if (dh0) memory.copy(dh0, dh, <usize>(B * H) << 2);
   if (dx) gemm(TB, I, H, dG, H, w_ih, I, dx, lddx, dx_acc);
   if (dw_ih || dw_hh) {

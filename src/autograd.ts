@@ -47,6 +47,21 @@ export function leafGradPtr(t: Tensor | null): number {
   return t.grad.storage.ptr;
 }
 
+/**
+ * Clears the gradients of `params`. setToNone = false (PyTorch 1.13's default) zeroes them in
+ * place — the same storage is reused step after step, so a training loop allocates no new
+ * gradients; setToNone = true drops them (p.grad becomes null, like set_to_none=True).
+ */
+export function clearGrads(params: Iterable<Tensor>, setToNone: boolean): void {
+  let e: ReturnType<typeof w> | null = null;
+  for (const p of params) {
+    if (!p.grad) continue;
+    if (setToNone) { p.grad = null; continue; }
+    e ??= w();
+    e.fill(p.grad.storage.ptr, p.grad.numel, 0);
+  }
+}
+
 function topo(root: Node): Node[] {
   const order: Node[] = [];
   const seen = new Set<Node>([root]);

@@ -2,6 +2,7 @@
 // (in field order; arrays of modules are numbered like nn.ModuleList), plus parameters a
 // built-in module registers under PyTorch's names (weight_ih_l0, …).
 import { RnnError, fail, show } from './errors.js';
+import { clearGrads } from './autograd.js';
 import { safePoint } from './storage.js';
 import { Parameter, Tensor, sameShape, tensor } from './tensor.js';
 import { w } from './wasm.js';
@@ -128,8 +129,11 @@ export abstract class Module {
   }
   eval(): this { return this.train(false); }
 
-  /** Drops every parameter's gradient. */
-  zeroGrad(): void { for (const p of this.parameters()) p.grad = null; }
+  /**
+   * Zeroes every parameter's gradient in place (PyTorch 1.13's default); `{ setToNone: true }`
+   * sets them to null instead.
+   */
+  zeroGrad(opts: { setToNone?: boolean } = {}): void { safePoint(); clearGrads(this.parameters(), !!opts.setToNone); }
 
   /** Frees every parameter's Wasm memory now. */
   dispose(): void { for (const p of this.parameters()) { p.grad?.dispose(); p.dispose(); } }

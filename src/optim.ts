@@ -1,5 +1,6 @@
 // Optimizers with PyTorch 1.13's update rules; each parameter's update is one Wasm call.
 // references: torch/optim/sgd.py, adam.py, adamw.py; torch/nn/utils/clip_grad.py
+import { clearGrads } from './autograd.js';
 import { RnnError, fail, show } from './errors.js';
 import { safePoint, Storage } from './storage.js';
 import { Parameter, Tensor } from './tensor.js';
@@ -36,8 +37,12 @@ export abstract class Optimizer {
   readonly params: Tensor[];
   constructor(params: Iterable<Tensor>, where: string) { this.params = checkParams(params, where); }
 
-  /** Clears the gradients (set to null, PyTorch's set_to_none behaviour). */
-  zeroGrad(): void { for (const p of this.params) p.grad = null; }
+  /**
+   * Zeroes the gradients in place (PyTorch 1.13's default, set_to_none=False: no new memory per
+   * step); `{ setToNone: true }` sets them to null instead (a parameter with a null gradient is
+   * skipped by step(), as in PyTorch).
+   */
+  zeroGrad(opts: { setToNone?: boolean } = {}): void { safePoint(); clearGrads(this.params, !!opts.setToNone); }
 
   /** Applies one update to every parameter that has a gradient. */
   abstract step(): void;

@@ -116,16 +116,26 @@ check('bceWithLogits', [randArr([5])], (a) => lib.bceWithLogits(a, tensor(Float3
   shape: [], data: Float64Array.of(a.data.reduce((s, x, i) => { const y = Math.fround(targets[i]); return s - (y * Math.log(1 / (1 + Math.exp(-x))) + (1 - y) * Math.log(1 - 1 / (1 + Math.exp(-x)))); }, 0) / 5),
 }));
 
-test('gradients accumulate across backward calls and zeroGrad clears them', () => {
+test('gradients accumulate across backward calls; zeroGrad zeroes in place (PyTorch 1.13) or sets null', () => {
   const a = tensor([1, 2, 3], { requiresGrad: true });
   a.mul(a).sum().backward();
   a.mul(3).sum().backward();
   assert.equal(Array.from(a.grad!.toFloat32Array()), [5, 7, 9]);
   const m = new lib.Linear(3, 1);
   m.forward(a).sum().backward();
-  assert.ok(m.weight.grad);
+  const g = m.weight.grad!;
+  assert.equal(Array.from(g.toFloat32Array()), [1, 2, 3]);
   m.zeroGrad();
+  assert.is(m.weight.grad, g, 'same tensor, reused');
+  assert.equal(Array.from(g.toFloat32Array()), [0, 0, 0]);
+  m.forward(a).sum().backward();
+  assert.equal(Array.from(m.weight.grad!.toFloat32Array()), [1, 2, 3], 'accumulates from zero');
+  const opt = new lib.SGD(m.parameters(), { lr: 0.1 });
+  opt.zeroGrad({ setToNone: true });
   assert.is(m.weight.grad, null);
+  const before = m.weight.toFloat32Array();
+  opt.step();
+  assert.equal(m.weight.toFloat32Array(), before, 'a parameter without gradient is skipped');
 });
 
 test('a graph runs backward once unless retainGraph', () => {
