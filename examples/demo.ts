@@ -90,3 +90,8 @@ console.log(`  ${rnn3}`);
 [outputs, hidden] = rnn3.forward(inputData);
 show('outputs', outputs); show('hidden', hidden);
 console.log('  outputs[0] =', JSON.stringify(outputs.select(0, 0).toArray(), (_, v) => (typeof v === 'number' ? +v.toFixed(4) : v)));
+
+console.log("\nTutorial 001's exercise: the same with LSTM (examples/tutorial001_lstm.ts)");
+const lstm = new rnn.LSTM(4, 2, { numLayers: 3 });
+const [lout, [lh, lc]] = lstm.forward(inputData);
+console.log(`  ${lstm}`); show('outputs', lout); show('hidden_state', lh); show('cell_state', lc);
