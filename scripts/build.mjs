@@ -20,7 +20,7 @@ copyFileSync(root + 'build/wasm-rnn.wasm', root + 'dist/wasm-rnn.wasm');
 const esbuild = require('esbuild');
 const common = {
   bundle: true, format: 'esm', target: 'es2022', platform: 'neutral',
-  minify: true, keepNames: true, loader: { '.wasm': 'binary' }, alias: { 'wasm-rnn-embedded-bytes': root + 'build/wasm-rnn.wasm' }, sourcemap: false, legalComments: 'none', logLevel: 'warning',
+  minify: true, loader: { '.wasm': 'binary' }, alias: { 'wasm-rnn-embedded-bytes': root + 'build/wasm-rnn.wasm' }, sourcemap: false, legalComments: 'none', logLevel: 'warning',
 };
 // slim (the API) and onnx are self-contained; index keeps `./slim.js` as a run-time import
 await esbuild.build({ ...common, entryPoints: { slim: root + 'src/slim.ts', onnx: root + 'src/onnx.ts' }, outdir: root + 'dist' });

@@ -114,6 +114,7 @@ abstract class CellBase extends Module {
 
 /** One Elman step: h' = act(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh). new RNNCell(I, H, { bias, nonlinearity }). */
 export class RNNCell extends CellBase {
+  static readonly reprName = 'RNNCell';
   readonly nonlinearity: 'tanh' | 'relu';
   constructor(inputSize: number, hiddenSize: number, opts?: { bias?: boolean; nonlinearity?: 'tanh' | 'relu' }) {
     w();
@@ -128,6 +129,7 @@ export class RNNCell extends CellBase {
 
 /** One LSTM step; hx = [h, c] (either may be null). Returns [h', c']. */
 export class LSTMCell extends CellBase {
+  static readonly reprName = 'LSTMCell';
   constructor(inputSize: number, hiddenSize: number, opts?: { bias?: boolean; gateActivation?: 'sigmoid' | 'hardSigmoid' }) {
     w();
     const o = readOptions(opts, { bias: true, gateActivation: 'sigmoid' as 'sigmoid' | 'hardSigmoid' }, 'LSTMCell');
@@ -143,6 +145,7 @@ export class LSTMCell extends CellBase {
 
 /** One GRU step: returns h'. resetAfter as in GRU (default true, PyTorch). */
 export class GRUCell extends CellBase {
+  static readonly reprName = 'GRUCell';
   constructor(inputSize: number, hiddenSize: number, opts?: { bias?: boolean; resetAfter?: boolean; gateActivation?: 'sigmoid' | 'hardSigmoid' }) {
     w();
     const o = readOptions(opts, { bias: true, resetAfter: true, gateActivation: 'sigmoid' as 'sigmoid' | 'hardSigmoid' }, 'GRUCell');

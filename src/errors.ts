@@ -25,10 +25,19 @@ export function show(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'undefined';
   if (typeof v === 'object') {
-    const c = (v as object).constructor?.name;
+    const c = className((v as object).constructor);
     return c && c !== 'Object' ? c : 'object';
   }
   return String(v);
+}
+
+/**
+ * A class's display name: its own static `reprName` when it has one (the library's classes do,
+ * since the bundle is minified), else its JS name (your subclasses keep theirs).
+ */
+export function className(ctor: unknown): string {
+  if (typeof ctor !== 'function') return '';
+  return Object.prototype.hasOwnProperty.call(ctor, 'reprName') ? (ctor as unknown as { reprName: string }).reprName : ctor.name;
 }
 
 export function fail(arg: string, expected: string, got: unknown, raw = false): never {

@@ -9,6 +9,7 @@ import { Parameter, Tensor } from './tensor.js';
 import { w } from './wasm.js';
 
 export class Linear extends Module {
+  static readonly reprName = 'Linear';
   readonly inFeatures: number;
   readonly outFeatures: number;
   readonly weight: Parameter;

@@ -1,7 +1,7 @@
 // Module: the nn.Module shape. Submodules and parameters are found on the object's fields
 // (in field order; arrays of modules are numbered like nn.ModuleList), plus parameters a
 // built-in module registers under PyTorch's names (weight_ih_l0, …).
-import { RnnError, fail, show } from './errors.js';
+import { RnnError, className, fail, show } from './errors.js';
 import { clearGrads } from './autograd.js';
 import { safePoint } from './storage.js';
 import { Parameter, Tensor, sameShape, tensor } from './tensor.js';
@@ -144,7 +144,7 @@ export abstract class Module {
   /** PyTorch's repr: `RNN(4, 2, num_layers=3)` or a tree of children. */
   toString(): string {
     const kids = this.namedChildren();
-    const name = this.constructor.name;
+    const name = className(this.constructor);
     if (!kids.length) return `${name}(${this.extraRepr()})`;
     const lines = kids.map(([k, c]) => `  (${k}): ` + c.toString().split('\n').join('\n  '));
     const extra = this.extraRepr();
@@ -154,6 +154,7 @@ export abstract class Module {
 
 /** An array of modules, named 0, 1, … (what an array field becomes). */
 export class ModuleList extends Module {
+  static readonly reprName = 'ModuleList';
   constructor(readonly items: Module[]) { super(); }
   override namedChildren(): [string, Module][] { return this.items.map((m, i) => [String(i), m]); }
 }

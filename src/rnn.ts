@@ -405,6 +405,7 @@ abstract class RNNBase extends Module {
  * a number as third argument is numLayers, like nn.RNN(5, 10, 4).
  */
 export class RNN extends RNNBase {
+  static readonly reprName = 'RNN';
   readonly nonlinearity: 'tanh' | 'relu';
   constructor(inputSize: number, hiddenSize: number, opts?: RNNOptions | number) {
     w();
@@ -427,6 +428,7 @@ export class RNN extends RNNBase {
  * [output, [hN, cN]]; h has projSize features when projSize > 0, c always hiddenSize.
  */
 export class LSTM extends RNNBase {
+  static readonly reprName = 'LSTM';
   constructor(inputSize: number, hiddenSize: number, opts?: LSTMOptions | number) {
     w();
     const o = readOptions(typeof opts === 'number' ? { numLayers: opts } : opts,
@@ -446,6 +448,7 @@ export class LSTM extends RNNBase {
 
 /** GRU with PyTorch's gates (r, z, n), b_hn inside the reset product. Returns [output, hN]. */
 export class GRU extends RNNBase {
+  static readonly reprName = 'GRU';
   constructor(inputSize: number, hiddenSize: number, opts?: GRUOptions | number) {
     w();
     const o = readOptions(typeof opts === 'number' ? { numLayers: opts } : opts,

@@ -76,6 +76,7 @@ function flatten(data: NestedArray, shape: number[], out: number[], depth: numbe
 export interface TensorOptions { requiresGrad?: boolean }
 
 export class Tensor {
+  static readonly reprName: string = 'Tensor';
   /** Sizes of the dimensions, like `torch.Tensor.shape`. */
   readonly shape: number[];
   readonly storage: Storage;
@@ -333,6 +334,7 @@ export class Tensor {
 
 /** A Tensor that a Module owns and an optimizer updates: requiresGrad on, storage pinned. */
 export class Parameter extends Tensor {
+  static override readonly reprName: string = 'Parameter';
   constructor(t: Tensor | Storage, shape?: Shape) {
     const s = t instanceof Tensor ? t.storage : t;
     super(s.pin(), t instanceof Tensor ? t.shape : shape!, true);
