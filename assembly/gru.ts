@@ -12,7 +12,7 @@ import { alloc, free } from './alloc';
 import { gemm, gemm_pb, pack_for, transpose } from './gemm';
 import { add_bias_rows, colsum_acc, colsum_acc2, fill, add_to } from './elementwise';
 import { tanh1, tanh4 } from './vmath';
-import { gate1, gate4, dgate, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
+import { gate1, gate4, dgate, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 
 @inline function ldf(p: usize, j: i32): f32 { return load<f32>(p + (<usize>j << 2)); }
 @inline function stf(p: usize, j: i32, v: f32): void { store<f32>(p + (<usize>j << 2), v); }
@@ -93,10 +93,7 @@ export function gru_forward(T: i32, B: i32, I: i32, H: i32,
   if (b_ih) add_bias_rows(T * B, G, gates, G, b_ih);
   for (let s = 0; s < T; s++) {
     const t = timeOf(s, T, reverse);
-    // h_{t−1}: read in place from the previous step's rows, or gathered (first step, lengths)
-    let hs = hp, hl = H;
-    if (s > 0 && !lengths) { hs = rowp(out, (reverse ? t + 1 : t - 1) * B, ldo); hl = ldo; }
-    else gather_prev(T, B, H, t, reverse, lengths, out, ldo, h0, hp);
+    const hs = prev_rows(T, B, H, s, t, reverse, lengths, out, ldo, h0, hp), hl = prev_ld(s, lengths, ldo, H);
     if (lbr) {
       gemm_pb(B, G, H, hs, hl, whhP, whhT, G, acc, G, 0);
       if (b_hh) add_bias_rows(B, G, acc, G, b_hh);

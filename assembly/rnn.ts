@@ -12,7 +12,7 @@
 import { alloc, free } from './alloc';
 import { gemm, gemm_pb, pack_for, transpose } from './gemm';
 import { unary, add_bias_rows, colsum_acc2, fill, add_to } from './elementwise';
-import { rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
+import { prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 
 const TANH = 0, SIGMOID = 1, RELU = 2;   // 3: identity (Keras 'linear')
 
@@ -33,10 +33,7 @@ export function rnn_forward(T: i32, B: i32, I: i32, H: i32,
   // recurrence: out[t] = act(out[t] + (h_prev · W_hhᵀ + b_hh))
   for (let s = 0; s < T; s++) {
     const t = timeOf(s, T, reverse);
-    // h_{t−1}: read in place from the previous step's rows, or gathered (first step, lengths)
-    let hs = hp, hl = H;
-    if (s > 0 && !lengths) { hs = rowp(out, (reverse ? t + 1 : t - 1) * B, ldo); hl = ldo; }
-    else gather_prev(T, B, H, t, reverse, lengths, out, ldo, h0, hp);
+    const hs = prev_rows(T, B, H, s, t, reverse, lengths, out, ldo, h0, hp), hl = prev_ld(s, lengths, ldo, H);
     gemm_pb(B, H, H, hs, hl, whhP, whhT, H, acc, H, 0);
     if (b_hh) add_bias_rows(B, H, acc, H, b_hh);
     for (let b = 0; b < B; b++) {

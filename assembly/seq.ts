@@ -49,6 +49,19 @@ export function gather_prev(T: i32, B: i32, n: i32, t: i32, reverse: i32, length
   }
 }
 
+/**
+ * The rows holding the state before step s (time t), n wide: the previous step's rows of src read
+ * in place (leading dimension lds) when every sequence continues (s > 0, no lengths), else gathered
+ * into tmp (B × n) by gather_prev. prev_ld gives the matching leading dimension.
+ */
+export function prev_rows(T: i32, B: i32, n: i32, s: i32, t: i32, reverse: i32, lengths: usize,
+                          src: usize, lds: i32, init: usize, tmp: usize): usize {
+  if (s > 0 && !lengths) return rowp(src, (reverse ? t + 1 : t - 1) * B, lds);
+  gather_prev(T, B, n, t, reverse, lengths, src, lds, init, tmp);
+  return tmp;
+}
+@inline export function prev_ld(s: i32, lengths: usize, lds: i32, n: i32): i32 { return s > 0 && !lengths ? lds : n; }
+
 /** dst (B × n) = each row's final state: row (len−1, b) forward, row (0, b) reverse. */
 export function gather_last(T: i32, B: i32, n: i32, reverse: i32, lengths: usize, src: usize, lds: i32, dst: usize): void {
   for (let b = 0; b < B; b++) {

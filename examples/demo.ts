@@ -2,33 +2,13 @@
 // weights (loss per epoch beside PyTorch's own), then tutorial 000/001's shapes.
 import * as rnn from '../dist/index.js';
 import { loadCase } from '../test/vectors.js';
+import { tutorial003Models } from './tutorial003.js';
 
-const { init, tensor, RNN, Linear, Module, Adam, crossEntropy, cat, manualSeed } = rnn;
+const { init, tensor, RNN, Adam, crossEntropy, manualSeed } = rnn;
 await init();
 
 // ---- Tutorial 003: training ----
-class SimpleRNN extends Module {
-  rnn = new RNN(5, 10, { batchFirst: true });
-  fc = new Linear(10, 2);
-  forward(x: rnn.Tensor) { const [, hidden] = this.rnn.forward(x); return this.fc.forward(hidden.select(0, 0)); }
-}
-class MultiLayerRNN extends Module {
-  rnn = new RNN(5, 10, { numLayers: 4, batchFirst: true });
-  fc = new Linear(10, 2);
-  forward(x: rnn.Tensor) { const [out] = this.rnn.forward(x); return this.fc.forward(out.select(1, -1)); }
-}
-class BiDirectionalRNN extends Module {
-  rnn = new RNN(5, 10, { numLayers: 2, batchFirst: true, bidirectional: true });
-  fc = new Linear(20, 2);
-  forward(x: rnn.Tensor) {
-    const [, hidden] = this.rnn.forward(x);
-    return this.fc.forward(cat([hidden.select(0, -2), hidden.select(0, -1)], 1));
-  }
-}
-
-const runs: [string, () => rnn.Module & { forward(x: rnn.Tensor): rnn.Tensor }][] = [
-  ['single', () => new SimpleRNN()], ['multi4', () => new MultiLayerRNN()], ['bi2', () => new BiDirectionalRNN()],
-];
+const runs = Object.entries(tutorial003Models);
 console.log('Tutorial 003: RNN classifiers, Adam(lr=0.01), CrossEntropyLoss, 20 epochs');
 console.log('(initial weights and data from PyTorch 1.13, test/vectors/train/; PyTorch\'s own losses beside ours)\n');
 for (const [name, make] of runs) {

@@ -17,4 +17,14 @@ test("tutorial 001's LSTM exercise: LSTM(4, 2, num_layers=3) on the one-hot batc
   assert.ok(out.includes('weight_ih_l0 torch.Size([8, 4])') && out.includes('weight_hh_l2 torch.Size([8, 2])'));
 });
 
+test('npm run demo: the three tutorial-003 runs follow PyTorch, then the tutorial 000/001 shapes', () => {
+  const out = run('examples/demo.ts');
+  const diffs = [...out.matchAll(/^\s+\d+\s+[\d.]+\s+[\d.]+\s+([\d.e+-]+)$/gm)].map((m) => Number(m[1]));
+  assert.is(diffs.length, 60, '3 models x 20 epochs');
+  assert.ok(Math.max(...diffs) <= 1e-4, `largest per-epoch difference from PyTorch ${Math.max(...diffs)}`);
+  for (const line of ['RNN(5, 8, num_layers=2, batch_first=True)', 'outputs        [1, 4, 16]', 'LSTM(4, 2, num_layers=3)']) {
+    assert.ok(out.includes(line), line);
+  }
+});
+
 test.run();

@@ -2,32 +2,11 @@
 // the loss of every epoch must follow PyTorch's within 1e-4, and the final weights stay close.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { tutorial003Models } from '../examples/tutorial003.js';
 import { lib, loadCase, stateDict, T } from './helpers.js';
 
-const { Module, RNN, Linear, Adam, crossEntropy, cat } = lib;
-
-class SimpleRNN extends Module {
-  rnn = new RNN(5, 10, { batchFirst: true });
-  fc = new Linear(10, 2);
-  forward(x: lib.Tensor) { const [, hidden] = this.rnn.forward(x); return this.fc.forward(hidden.select(0, 0)); }
-}
-class MultiLayerRNN extends Module {
-  rnn = new RNN(5, 10, { numLayers: 4, batchFirst: true });
-  fc = new Linear(10, 2);
-  forward(x: lib.Tensor) { const [out] = this.rnn.forward(x); return this.fc.forward(out.select(1, -1)); }
-}
-class BiDirectionalRNN extends Module {
-  rnn = new RNN(5, 10, { numLayers: 2, batchFirst: true, bidirectional: true });
-  fc = new Linear(20, 2);
-  forward(x: lib.Tensor) {
-    const [, hidden] = this.rnn.forward(x);
-    return this.fc.forward(cat([hidden.select(0, -2), hidden.select(0, -1)], 1));
-  }
-}
-
-const models: Record<string, () => lib.Module & { forward(x: lib.Tensor): lib.Tensor }> = {
-  single: () => new SimpleRNN(), multi4: () => new MultiLayerRNN(), bi2: () => new BiDirectionalRNN(),
-};
+const { Adam, crossEntropy } = lib;
+const models = tutorial003Models;
 
 for (const name of Object.keys(models)) {
   test(`tutorial 003 ${name}: 20 epochs follow PyTorch's loss curve within 1e-4`, () => {
