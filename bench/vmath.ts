@@ -69,7 +69,7 @@ async function baseline(): Promise<Record<string, any> | null> {
     console.log('(scalar AssemblyScript baseline not compiled: ' + r.error + ')');
     return null;
   }
-  return new WebAssembly.Instance(new WebAssembly.Module(r.binary), {}).exports as Record<string, any>;
+  return new WebAssembly.Instance(new WebAssembly.Module(r.binary as BufferSource), {}).exports as Record<string, any>;
 }
 
 // Inputs: a deterministic spread over [-8, 8] (both tanh branches, all sigmoid regimes).

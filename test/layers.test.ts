@@ -427,7 +427,7 @@ test('loadLayersModelFromJSON: what it cannot represent is an RnnError', async (
   rejects(() => lib.loadLayersModelFromJSON(json(topo, renamed), art.weightData), 'weights[1].name', '"recurrent_kernel"');
   const reshaped = art.weightSpecs!.map((s, i) => (i === 0 ? { ...s, shape: [3, 13] } : s));
   rejects(() => lib.loadLayersModelFromJSON(json(topo, reshaped), art.weightData), 'weights[0].shape');
-  const q8 = art.weightSpecs!.map((s) => ({ ...s, quantization: { dtype: 'uint8', scale: 1, min: 0 } }));
+  const q8 = art.weightSpecs!.map((s) => ({ ...s, quantization: { dtype: 'uint8' as const, scale: 1, min: 0 } }));
   rejects(() => lib.loadLayersModelFromJSON(json(topo, q8), art.weightData), 'quantization', 'uint8');
   rejects(() => lib.loadLayersModelFromJSON('{nope', art.weightData), 'modelJson', 'invalid JSON');
 });

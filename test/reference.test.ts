@@ -87,7 +87,8 @@ for (const [name, kind, lbr, reverse, lengths, extra] of cases) {
     const opts = { bidirectional: reverse };
     const gate = extra?.gate ? { gateActivation: extra.gate } : {};
     const m = kind === 'GRU' ? new lib.GRU(I, H, { ...opts, ...gate, resetAfter: lbr }) : kind === 'LSTM' ? new lib.LSTM(I, H, { ...opts, ...gate }) : new lib.RNN(I, H, opts);
-    if (extra?.act) (m as lib.RNN)._setActivation(extra.act);
+    // Keras SimpleRNN activations go through an internal setter (PyTorch's RNN has only tanh and relu)
+    if (extra?.act) (m as unknown as { _setActivation(code: number): void })._setActivation(extra.act);
     const sfx = reverse ? '_l0_reverse' : '_l0';
     const sd: Record<string, lib.Tensor> = {};
     for (const [k, v] of m.namedParameters()) sd[k] = lib.tensor(new Float32Array(v.numel), v.shape);

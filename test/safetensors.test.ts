@@ -71,7 +71,7 @@ test('round trip: saveSafetensors writes the bytes save_file wrote, and loads ba
   }
   const m = new LSTM(3, 4, { numLayers: 2, bidirectional: true, projSize: 2 });
   const bytes = saveSafetensors(m.stateDict());
-  const back = loadSafetensors(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+  const back = loadSafetensors(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer);
   const m2 = new LSTM(3, 4, { numLayers: 2, bidirectional: true, projSize: 2 });
   m2.loadStateDict(back);
   for (const [k, p] of m.namedParameters()) assert.equal(Array.from(bitsOf(back[k].toFloat32Array())), Array.from(bitsOf(p.toFloat32Array())), k);

@@ -8,7 +8,7 @@ import { lib, loadCase, stateDict, T } from './helpers.js';
 const { Adam, crossEntropy } = lib;
 const models = tutorial003Models;
 
-for (const name of Object.keys(models)) {
+for (const name of Object.keys(models) as (keyof typeof models)[]) {
   test(`tutorial 003 ${name}: 20 epochs follow PyTorch's loss curve within 1e-4`, () => {
     const c = loadCase(`train/${name}`);
     const model = models[name]();
