@@ -49,6 +49,16 @@ export interface LSTMOptions extends Omit<RNNOptions, 'nonlinearity'> {
 /** Options of forward(): per-sequence lengths, PyTorch's pack_padded_sequence semantics. */
 export interface ForwardOptions { lengths?: ArrayLike<number> }
 
+/** step()'s Wasm buffers for one batch size, and Float32Array views of the state it returns. */
+interface StepWorkspace {
+  B: number;
+  bufs: Storage[];
+  ptrs: number[];
+  /** views of h, c and the top layer's output, re-made only when Wasm memory has grown */
+  viewsOf: ArrayBuffer | null;
+  h: Float32Array; c: Float32Array; out: Float32Array;
+}
+
 interface DirParams { wih: Parameter; whh: Parameter; bih: Parameter | null; bhh: Parameter | null; whr: Parameter | null }
 
 /** Streaming state: plain arrays, (L, B, Hout) for h and (L, B, H) for c (LSTM), row-major. */
@@ -79,7 +89,7 @@ abstract class RNNBase extends Module {
   /** @internal [layer][direction] */
   protected _dirs: DirParams[][] = [];
   /** @internal streaming workspace, kept per batch size */
-  private _stepWs: { B: number; bufs: Storage[]; ptrs: number[] } | null = null;
+  private _stepWs: StepWorkspace | null = null;
 
   constructor(mode: Mode, inputSize: number, hiddenSize: number, o: Required<Omit<LSTMOptions, 'gateActivation'>>, act: number) {
     super();
@@ -363,9 +373,11 @@ abstract class RNNBase extends Module {
       const G = GATES[this.mode] * H;
       const sizes = [B * I, L * B * Ho, L * B * H, L * B * Ho, B * G, B * H, B * H, B];
       const bufs = sizes.map((s) => Storage.alloc(Math.max(1, s), true));
-      ws = this._stepWs = { B, bufs, ptrs: bufs.map((s) => s.ptr) };
+      const none = new Float32Array(0);
+      ws = this._stepWs = { B, bufs, ptrs: bufs.map((s) => s.ptr), viewsOf: null, h: none, c: none, out: none };
     }
-    const [xp, hp, cp, op, gp, cellp, rawp] = ws.ptrs;
+    const ptrs = ws.ptrs;
+    const xp = ptrs[0], hp = ptrs[1], cp = ptrs[2], op = ptrs[3], gp = ptrs[4], cellp = ptrs[5], rawp = ptrs[6];
     const f32 = F32();
     if (x instanceof Tensor) e.copy_rows(1, n, x.ptr, n, xp, n); else f32.set(x, xp >> 2);
     if (state) {
@@ -389,11 +401,17 @@ abstract class RNNBase extends Module {
         e.gru_forward(1, B, Il, H, inp, Il, p.wih.ptr, p.whh.ptr, p.bih?.ptr ?? 0, p.bhh?.ptr ?? 0, ho, lo, Ho, ho, gp, cellp, 0, 0, this._lbr, this._ga);
       }
     }
-    const g = F32();
+    const buf = e.memory.buffer;
+    if (ws.viewsOf !== buf) {           // only after memory has grown: no JS allocation per step otherwise
+      ws.h = new Float32Array(buf, hp, L * B * Ho);
+      ws.c = new Float32Array(buf, cp, lstm ? L * B * H : 0);
+      ws.out = new Float32Array(buf, op + (L - 1) * B * Ho * 4, B * Ho);
+      ws.viewsOf = buf;
+    }
     const st = state ?? { h: new Float32Array(L * B * Ho), ...(lstm ? { c: new Float32Array(L * B * H) } : {}), output: new Float32Array(B * Ho) };
-    st.h.set(g.subarray(hp >> 2, (hp >> 2) + L * B * Ho));
-    if (lstm) st.c!.set(g.subarray(cp >> 2, (cp >> 2) + L * B * H));
-    st.output.set(g.subarray((op >> 2) + (L - 1) * B * Ho, (op >> 2) + L * B * Ho));
+    st.h.set(ws.h);
+    if (lstm) st.c!.set(ws.c);
+    st.output.set(ws.out);
     return st;
   }
 }

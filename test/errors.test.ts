@@ -97,6 +97,27 @@ test('use before init()', async () => {
   assert.equal(fresh.tensor([1, 2]).toArray(), [1, 2]);
 });
 
+test('an engine without Wasm SIMD gets an RnnError that says so, never a wrong answer', async () => {
+  const fresh = await import('../dist/slim.js?no-simd' as string) as typeof lib;
+  const bytes = readFileSync(new URL('../dist/wasm-rnn.wasm', import.meta.url));
+  const validate = WebAssembly.validate;
+  // what an engine without fixed-width SIMD answers for a module that uses it
+  WebAssembly.validate = (b: BufferSource) => !new Uint8Array(b as ArrayBuffer).includes(0xfd) && validate(b);
+  try {
+    for (const load of [() => fresh.initSync(bytes), () => fresh.init(bytes)]) {
+      let err: unknown = null;
+      try { await load(); } catch (e) { err = e; }
+      assert.ok(err instanceof lib.RnnError, String(err));
+      assert.match((err as Error).message, /SIMD/);
+    }
+  } finally {
+    WebAssembly.validate = validate;
+  }
+  assert.not.ok(fresh.isInitialized());
+  fresh.initSync(bytes);                  // the same copy loads once SIMD is there
+  assert.equal(fresh.tensor([1]).toArray(), [1]);
+});
+
 test('wasm-rnn and wasm-rnn/slim are one library: same classes, same initialised state', async () => {
   const slim = await import('../dist/slim.js');
   assert.is(slim.RNN, lib.RNN);

@@ -1,5 +1,6 @@
 // Streaming and determinism properties: step() T times gives forward's bits; a sequence gives the same
 // bits alone and inside a batch (outputs and input gradients); training is reproducible from a seed.
+import { PerformanceObserver } from 'node:perf_hooks';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lib } from './helpers.js';
@@ -75,6 +76,22 @@ for (const [name, make] of makers) {
     }
   });
 }
+
+test('step() allocates no JS objects either: 200,000 steps run without a garbage collection', async () => {
+  for (const m of [new lib.GRU(4, 8, { numLayers: 2 }), new lib.LSTM(4, 8, { projSize: 3 }), new lib.RNN(4, 8)]) {
+    const x = new Float32Array(2 * 4).fill(0.25);
+    const st = m.step(x);
+    m.step(x, st);
+    let gcs = 0;
+    const obs = new PerformanceObserver((list) => { gcs += list.getEntries().length; });
+    obs.observe({ entryTypes: ['gc'] });
+    for (let i = 0; i < 200000; i++) m.step(x, st);
+    await new Promise((r) => setTimeout(r, 20));     // let the observer deliver
+    obs.disconnect();
+    // one allocation per step would mean dozens of scavenges; allow a stray collection of earlier garbage
+    assert.ok(gcs <= 2, `${m}: ${gcs} garbage collections during 200,000 steps`);
+  }
+});
 
 test('bidirectional modules refuse step() with an RnnError', () => {
   let err: unknown;
