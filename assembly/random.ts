@@ -31,6 +31,16 @@ export function rng_uniform(p: usize, n: i32, lo: f32, hi: f32): void {
   for (let i = 0; i < n; i++) store<f32>(p + (<usize>i << 2), lo + w * u01());
 }
 
+/**
+ * Default initialisations: p[i] uniform in [−b, b) with b = 1/√x (mode 0: PyTorch's RNN/Linear
+ * init, x = fan-in or hidden size) or b = √x (mode 1: Glorot, x = 6/(fan_in + fan_out)), the bound
+ * computed here in f64 and rounded once to f32.
+ */
+export function rng_uniform_sym(p: usize, n: i32, x: f64, mode: i32): void {
+  const b = mode ? Math.sqrt(x) : 1 / Math.sqrt(x);
+  rng_uniform(p, n, <f32>(-b), <f32>b);
+}
+
 /** p[i] ~ N(mean, std²) by Box–Muller in f64. */
 export function rng_normal(p: usize, n: i32, mean: f32, std: f32): void {
   for (let i = 0; i < n; i += 2) {

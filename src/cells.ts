@@ -38,7 +38,7 @@ abstract class CellBase extends Module {
     this.hiddenSize = checkInt('hiddenSize', hiddenSize, 1);
     if (typeof bias !== 'boolean') fail('bias', 'a boolean', bias);
     this.bias = bias;
-    const H = this.hiddenSize, G = GATES[kind] * H, k = 1 / Math.sqrt(H);
+    const H = this.hiddenSize, G = GATES[kind] * H, k = H;   // init fan: uniform(−1/√H, 1/√H)
     this.weight_ih = uniformParameter([G, this.inputSize], k);
     this.weight_hh = uniformParameter([G, H], k);
     this.bias_ih = bias ? uniformParameter([G], k) : null;

@@ -23,7 +23,7 @@ export class Linear extends Module {
     this.inFeatures = checkInt('inFeatures', inFeatures, 1);
     this.outFeatures = checkInt('outFeatures', outFeatures, 1);
     if (typeof o.bias !== 'boolean') fail('bias', 'a boolean', o.bias);
-    const k = 1 / Math.sqrt(this.inFeatures);
+    const k = this.inFeatures;   // init fan: uniform(−1/√in, 1/√in)
     this.weight = uniformParameter([this.outFeatures, this.inFeatures], k);
     this.bias = o.bias ? uniformParameter([this.outFeatures], k) : null;
   }

@@ -107,7 +107,7 @@ abstract class RNNBase extends Module {
     this.bidirectional = o.bidirectional;
     this._act = act;
     const H = this.hiddenSize, Ho = this.hiddenOut, D = this.numDirections, G = GATES[mode] * H;
-    const k = 1 / Math.sqrt(H);
+    const k = H;   // init fan: uniform(−1/√H, 1/√H)
     for (let l = 0; l < this.numLayers; l++) {
       const row: DirParams[] = [];
       const inl = l === 0 ? this.inputSize : Ho * D;

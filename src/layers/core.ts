@@ -58,8 +58,8 @@ export class DenseLayer extends Layer {
     const m = new Linear(inDim, this.units, { bias: this.useBias });
     // Keras's defaults: glorot-uniform kernel, zero bias
     safePoint();
-    const e = w(), lim = Math.sqrt(6 / (inDim + this.units));
-    e.rng_uniform(m.weight.ptr, m.weight.numel, -lim, lim);
+    const e = w();
+    e.rng_uniform_sym(m.weight.ptr, m.weight.numel, 6 / (inDim + this.units), 1);   // ±√(6 / (fan_in + fan_out))
     if (m.bias) e.fill(m.bias.ptr, this.units, 0);
     this._m = m;
   }

@@ -182,7 +182,7 @@ export function makeModule(l: RecurrentLayer, inDim: number, bidirectional: bool
   const G = GATES[l.className] * l.units;
   for (let d = 0; d < (bidirectional ? 2 : 1); d++) {
     const p = dirParams(m, d);
-    const glorot = (t: Tensor, fanIn: number) => { const lim = Math.sqrt(6 / (fanIn + G)); e.rng_uniform(t.ptr, t.numel, -lim, lim); };
+    const glorot = (t: Tensor, fanIn: number) => e.rng_uniform_sym(t.ptr, t.numel, 6 / (fanIn + G), 1);
     glorot(p.wih, inDim);
     glorot(p.whh, l.units);
     if (p.bih) e.fill(p.bih.ptr, G, 0);
