@@ -4,7 +4,7 @@
 import { RnnError, fail, show } from '../errors.js';
 import { safePoint, Storage } from '../storage.js';
 import { Tensor, _strided as strided, _COPY as COPY, _ACC as ACC, empty, normDim, record, stridesOf } from '../tensor.js';
-import { w } from '../wasm.js';
+import { I32, w } from '../wasm.js';
 
 // strided op codes of assembly/elementwise.ts not re-exported by tensor.ts
 const SUB = 1, MUL = 2;
@@ -68,17 +68,21 @@ export function gatherRows(x: Tensor, idx: ArrayLike<number>): Tensor {
   safePoint();
   const shape = [idx.length, ...x.shape.slice(1)];
   const out = empty(shape);
-  const e = w(), src = x.ptr, dst = out.ptr;
-  for (let i = 0; i < idx.length; i++) e.copy_rows(1, row, src + idx[i] * row * 4, row, dst + i * row * 4, row);
+  const ix = Storage.alloc(idx.length);
+  I32().set(idx, ix.ptr >> 2);
+  w().gather_rows(x.ptr, row, ix.ptr, idx.length, out.ptr);
+  ix.dispose();
   return out;
 }
 
 /** The rows of a (R, C) one-hot tensor for class indices (each in [0, C)). */
 export function oneHot(indices: ArrayLike<number>, C: number): Tensor {
   safePoint();
-  const out = new Tensor(Storage.zeros(indices.length * C), [indices.length, C]);
-  const e = w(), p = out.ptr;
-  for (let i = 0; i < indices.length; i++) e.fill(p + (i * C + indices[i]) * 4, 1, 1);
+  const out = new Tensor(Storage.alloc(indices.length * C), [indices.length, C]);
+  const ix = Storage.alloc(indices.length);
+  I32().set(indices, ix.ptr >> 2);
+  w().one_hot(ix.ptr, indices.length, C, out.ptr);
+  ix.dispose();
   return out;
 }
 
