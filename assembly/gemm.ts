@@ -1,19 +1,21 @@
 // GEMM and transpose: register-blocked f32x4 kernels with a fixed, bit-deterministic k order.
 //
-// Contract: C[i,j] = (accumulate ? C[i,j] : 0), then for k = 0..K-1 in order
-// C[i,j] += A[i,k] * B[k,j], each step one f32 multiply then one f32 add (no FMA, no
-// reassociation, no partial sums). Every C element therefore gets exactly the bits of the
-// scalar loop, whatever M, N, the tiling or the row's position in the batch: a SIMD lane is
-// one C element and runs that same sequence of operations.
+// Contract (blocked summation): K is cut into summation blocks of KB = 64 steps, k = 0..63,
+// 64..127, … For each block, s = +0.0 and s += A[i,k] * B[k,j] for its k in order, each step
+// one f32 multiply then one f32 add (no FMA, no reassociation). Then C[i,j] = s for the first
+// block when not accumulating, else C[i,j] = C[i,j] + s; blocks in increasing k. (K = 0: C is
+// left as it is, or zeroed.) Summing in blocks keeps the rounding error of long dot products
+// (K = 3H, or T·B in the weight gradients) near that of BLAS's blocked sums instead of
+// growing with K, and the order is still one fixed function of K alone: every C element gets
+// the same bits whatever M, N, the tiling or the row's position in the batch. A SIMD lane is
+// one C element and runs exactly the scalar sequence.
 //
-// Blocking never changes that sequence:
-//  - K is cut into blocks (KC, or KR in the row passes), taken in increasing order; between
-//    blocks the running sum lives in C as an f32, which is exactly what the scalar register
-//    held (an f32 store/load is exact). The first block starts from C or from +0.0.
+// Blocking for the caches never changes that sequence:
+//  - the k blocks of every path are the summation blocks (KC = KR = KB);
 //  - M and N blocking only changes which elements are computed when.
 // Row-major f32, leading dimensions in elements, pointers are byte offsets (any 4-byte
 // alignment). C must not overlap A or B. gemm never allocates and never grows memory (its
-// scratch is a static 8 KiB panel), so JS views stay valid across calls; it is therefore not
+// scratch is a static 2 KiB panel), so JS views stay valid across calls; it is therefore not
 // reentrant, which a single-threaded Wasm instance never needs.
 //
 // Design (V8 x64 gives Wasm 15 allocatable xmm registers and schedules a k step's loads
@@ -29,16 +31,18 @@ import { alloc } from './alloc';
 
 // ---------------------------------------------------------------------------------------
 // Blocking parameters
-const KC: i32 = 256;          // k block: a packed 8-column panel of B is KC*32 B = 8 KiB (L1)
+const KB: i32 = 64;           // summation block (the contract above); every k block is one
+const KC: i32 = KB;           // k block of the 4-row path: a packed 8-column panel is KC*32 B = 2 KiB
 const MC: i32 = 128;          // rows of A per block (MC*KC*4 = 128 KiB: L2)
 const PACK_MIN_M: i32 = 16;   // pack B panels when at least this many rows reuse them
 const packB: usize = memory.data(KC * 8 * 4, 64);
 
 // ---------------------------------------------------------------------------------------
-// Microkernels. `kc` k steps; A rows start at `a` (row stride lda4 bytes, contiguous in k);
-// B rows start at `b` (stride bs bytes); C tile at `c` (row stride ldc4). `ld`: start from C
-// (else from +0.0, as the scalar loop does: s = 0; s += p). kc >= 1; the k loop runs until
-// the A pointer reaches its end (one increment fewer than a separate counter).
+// Microkernels. `kc` k steps (one summation block); A rows start at `a` (row stride lda4
+// bytes, contiguous in k); B rows start at `b` (stride bs bytes); C tile at `c` (row stride
+// ldc4). Each sums its block from +0.0 (s = 0; s += a·b), then stores it, or with `ld` adds it
+// to what C holds (C = C + s). kc >= 1; the k loop runs until the A pointer reaches its end
+// (one increment fewer than a separate counter).
 
 // 4 rows x 8 columns: 8 accumulators, 2 B vectors, 1 broadcast A value.
 // @ts-ignore: decorator
@@ -46,14 +50,7 @@ const packB: usize = memory.data(KC * 8 * 4, 64);
   let a1 = a + lda4, a2 = a1 + lda4, a3 = a2 + lda4;
   const c1 = c + ldc4, c2 = c1 + ldc4, c3 = c2 + ldc4;
   let x00: v128, x01: v128, x10: v128, x11: v128, x20: v128, x21: v128, x30: v128, x31: v128;
-  if (ld) {
-    x00 = v128.load(c);  x01 = v128.load(c, 16);
-    x10 = v128.load(c1); x11 = v128.load(c1, 16);
-    x20 = v128.load(c2); x21 = v128.load(c2, 16);
-    x30 = v128.load(c3); x31 = v128.load(c3, 16);
-  } else {
-    x00 = f32x4.splat(0); x01 = x00; x10 = x00; x11 = x00; x20 = x00; x21 = x00; x30 = x00; x31 = x00;
-  }
+  x00 = f32x4.splat(0); x01 = x00; x10 = x00; x11 = x00; x20 = x00; x21 = x00; x30 = x00; x31 = x00;
   const aend = a + (<usize>kc << 2);
   while (a < aend) {
     const b0 = v128.load(b), b1 = v128.load(b, 16);
@@ -67,6 +64,12 @@ const packB: usize = memory.data(KC * 8 * 4, 64);
     x30 = f32x4.add(x30, f32x4.mul(s, b0)); x31 = f32x4.add(x31, f32x4.mul(s, b1));
     a += 4; a1 += 4; a2 += 4; a3 += 4; b += bs;
   }
+  if (ld) {   // this block's sum joins the running total in C
+    x00 = f32x4.add(v128.load(c), x00); x01 = f32x4.add(v128.load(c, 16), x01);
+    x10 = f32x4.add(v128.load(c1), x10); x11 = f32x4.add(v128.load(c1, 16), x11);
+    x20 = f32x4.add(v128.load(c2), x20); x21 = f32x4.add(v128.load(c2, 16), x21);
+    x30 = f32x4.add(v128.load(c3), x30); x31 = f32x4.add(v128.load(c3, 16), x31);
+  }
   v128.store(c, x00);  v128.store(c, x01, 16);
   v128.store(c1, x10); v128.store(c1, x11, 16);
   v128.store(c2, x20); v128.store(c2, x21, 16);
@@ -79,12 +82,7 @@ const packB: usize = memory.data(KC * 8 * 4, 64);
   let a1 = a + lda4;
   const c1 = c + ldc4;
   let x00: v128, x01: v128, x02: v128, x03: v128, x10: v128, x11: v128, x12: v128, x13: v128;
-  if (ld) {
-    x00 = v128.load(c);  x01 = v128.load(c, 16);  x02 = v128.load(c, 32);  x03 = v128.load(c, 48);
-    x10 = v128.load(c1); x11 = v128.load(c1, 16); x12 = v128.load(c1, 32); x13 = v128.load(c1, 48);
-  } else {
-    x00 = f32x4.splat(0); x01 = x00; x02 = x00; x03 = x00; x10 = x00; x11 = x00; x12 = x00; x13 = x00;
-  }
+  x00 = f32x4.splat(0); x01 = x00; x02 = x00; x03 = x00; x10 = x00; x11 = x00; x12 = x00; x13 = x00;
   const aend = a + (<usize>kc << 2);
   while (a < aend) {
     const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32), b3 = v128.load(b, 48);
@@ -96,6 +94,12 @@ const packB: usize = memory.data(KC * 8 * 4, 64);
     x12 = f32x4.add(x12, f32x4.mul(s, b2)); x13 = f32x4.add(x13, f32x4.mul(s, b3));
     a += 4; a1 += 4; b += bs;
   }
+  if (ld) {   // this block's sum joins the running total in C
+    x00 = f32x4.add(v128.load(c), x00); x01 = f32x4.add(v128.load(c, 16), x01);
+    x02 = f32x4.add(v128.load(c, 32), x02); x03 = f32x4.add(v128.load(c, 48), x03);
+    x10 = f32x4.add(v128.load(c1), x10); x11 = f32x4.add(v128.load(c1, 16), x11);
+    x12 = f32x4.add(v128.load(c1, 32), x12); x13 = f32x4.add(v128.load(c1, 48), x13);
+  }
   v128.store(c, x00);  v128.store(c, x01, 16);  v128.store(c, x02, 32);  v128.store(c, x03, 48);
   v128.store(c1, x10); v128.store(c1, x11, 16); v128.store(c1, x12, 32); v128.store(c1, x13, 48);
 }
@@ -106,12 +110,7 @@ const packB: usize = memory.data(KC * 8 * 4, 64);
   let a1 = a + lda4;
   const c1 = c + ldc4;
   let x00: v128, x01: v128, x10: v128, x11: v128;
-  if (ld) {
-    x00 = v128.load(c);  x01 = v128.load(c, 16);
-    x10 = v128.load(c1); x11 = v128.load(c1, 16);
-  } else {
-    x00 = f32x4.splat(0); x01 = x00; x10 = x00; x11 = x00;
-  }
+  x00 = f32x4.splat(0); x01 = x00; x10 = x00; x11 = x00;
   const aend = a + (<usize>kc << 2);
   while (a < aend) {
     const b0 = v128.load(b), b1 = v128.load(b, 16);
@@ -120,6 +119,10 @@ const packB: usize = memory.data(KC * 8 * 4, 64);
     s = v128.load32_splat(a1);
     x10 = f32x4.add(x10, f32x4.mul(s, b0)); x11 = f32x4.add(x11, f32x4.mul(s, b1));
     a += 4; a1 += 4; b += bs;
+  }
+  if (ld) {   // this block's sum joins the running total in C
+    x00 = f32x4.add(v128.load(c), x00); x01 = f32x4.add(v128.load(c, 16), x01);
+    x10 = f32x4.add(v128.load(c1), x10); x11 = f32x4.add(v128.load(c1, 16), x11);
   }
   v128.store(c, x00);  v128.store(c, x01, 16);
   v128.store(c1, x10); v128.store(c1, x11, 16);
@@ -131,13 +134,16 @@ const packB: usize = memory.data(KC * 8 * 4, 64);
   let a1 = a + lda4;
   const c1 = c + ldc4;
   let x0: v128, x1: v128;
-  if (ld) { x0 = v128.load(c); x1 = v128.load(c1); } else { x0 = f32x4.splat(0); x1 = x0; }
+  x0 = f32x4.splat(0); x1 = x0;
   const aend = a + (<usize>kc << 2);
   while (a < aend) {
     const b0 = v128.load(b);
     x0 = f32x4.add(x0, f32x4.mul(v128.load32_splat(a), b0));
     x1 = f32x4.add(x1, f32x4.mul(v128.load32_splat(a1), b0));
     a += 4; a1 += 4; b += bs;
+  }
+  if (ld) {   // this block's sum joins the running total in C
+    x0 = f32x4.add(v128.load(c), x0); x1 = f32x4.add(v128.load(c1), x1);
   }
   v128.store(c, x0); v128.store(c1, x1);
 }
@@ -148,12 +154,14 @@ const packB: usize = memory.data(KC * 8 * 4, 64);
   let a1 = a + lda4;
   const c1 = c + ldc4;
   let s0: f32 = 0, s1: f32 = 0;
-  if (ld) { s0 = load<f32>(c); s1 = load<f32>(c1); }
   const aend = a + (<usize>kc << 2);
   while (a < aend) {
     const bv = load<f32>(b);
     s0 += load<f32>(a) * bv; s1 += load<f32>(a1) * bv;
     a += 4; a1 += 4; b += bs;
+  }
+  if (ld) {   // this block's sum joins the running total in C
+    s0 = load<f32>(c) + s0; s1 = load<f32>(c1) + s1;
   }
   store<f32>(c, s0); store<f32>(c1, s1);
 }
@@ -162,13 +170,16 @@ const packB: usize = memory.data(KC * 8 * 4, 64);
 // @ts-ignore: decorator
 @inline function k1x8(kc: i32, a: usize, b: usize, bs: usize, c: usize, ld: bool): void {
   let x00: v128, x01: v128;
-  if (ld) { x00 = v128.load(c); x01 = v128.load(c, 16); } else { x00 = f32x4.splat(0); x01 = x00; }
+  x00 = f32x4.splat(0); x01 = x00;
   const aend = a + (<usize>kc << 2);
   while (a < aend) {
     const s = v128.load32_splat(a);
     x00 = f32x4.add(x00, f32x4.mul(s, v128.load(b)));
     x01 = f32x4.add(x01, f32x4.mul(s, v128.load(b, 16)));
     a += 4; b += bs;
+  }
+  if (ld) {   // this block's sum joins the running total in C
+    x00 = f32x4.add(v128.load(c), x00); x01 = f32x4.add(v128.load(c, 16), x01);
   }
   v128.store(c, x00); v128.store(c, x01, 16);
 }
@@ -179,11 +190,7 @@ const packB: usize = memory.data(KC * 8 * 4, 64);
   let a1 = a + lda4, a2 = a1 + lda4, a3 = a2 + lda4;
   const c1 = c + ldc4, c2 = c1 + ldc4, c3 = c2 + ldc4;
   let x0: v128, x1: v128, x2: v128, x3: v128;
-  if (ld) {
-    x0 = v128.load(c); x1 = v128.load(c1); x2 = v128.load(c2); x3 = v128.load(c3);
-  } else {
-    x0 = f32x4.splat(0); x1 = x0; x2 = x0; x3 = x0;
-  }
+  x0 = f32x4.splat(0); x1 = x0; x2 = x0; x3 = x0;
   const aend = a + (<usize>kc << 2);
   while (a < aend) {
     const b0 = v128.load(b);
@@ -193,17 +200,24 @@ const packB: usize = memory.data(KC * 8 * 4, 64);
     x3 = f32x4.add(x3, f32x4.mul(v128.load32_splat(a3), b0));
     a += 4; a1 += 4; a2 += 4; a3 += 4; b += bs;
   }
+  if (ld) {   // this block's sum joins the running total in C
+    x0 = f32x4.add(v128.load(c), x0); x1 = f32x4.add(v128.load(c1), x1); x2 = f32x4.add(v128.load(c2), x2);
+    x3 = f32x4.add(v128.load(c3), x3);
+  }
   v128.store(c, x0); v128.store(c1, x1); v128.store(c2, x2); v128.store(c3, x3);
 }
 
 // 1 row x 4 columns
 // @ts-ignore: decorator
 @inline function k1x4(kc: i32, a: usize, b: usize, bs: usize, c: usize, ld: bool): void {
-  let x0: v128 = ld ? v128.load(c) : f32x4.splat(0);
+  let x0: v128 = f32x4.splat(0);
   const aend = a + (<usize>kc << 2);
   while (a < aend) {
     x0 = f32x4.add(x0, f32x4.mul(v128.load32_splat(a), v128.load(b)));
     a += 4; b += bs;
+  }
+  if (ld) {   // this block's sum joins the running total in C
+    x0 = f32x4.add(v128.load(c), x0);
   }
   v128.store(c, x0);
 }
@@ -214,7 +228,6 @@ const packB: usize = memory.data(KC * 8 * 4, 64);
   let a1 = a + lda4, a2 = a1 + lda4, a3 = a2 + lda4;
   const c1 = c + ldc4, c2 = c1 + ldc4, c3 = c2 + ldc4;
   let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
-  if (ld) { s0 = load<f32>(c); s1 = load<f32>(c1); s2 = load<f32>(c2); s3 = load<f32>(c3); }
   const aend = a + (<usize>kc << 2);
   while (a < aend) {
     const bv = load<f32>(b);
@@ -222,17 +235,23 @@ const packB: usize = memory.data(KC * 8 * 4, 64);
     s2 += load<f32>(a2) * bv; s3 += load<f32>(a3) * bv;
     a += 4; a1 += 4; a2 += 4; a3 += 4; b += bs;
   }
+  if (ld) {   // this block's sum joins the running total in C
+    s0 = load<f32>(c) + s0; s1 = load<f32>(c1) + s1; s2 = load<f32>(c2) + s2; s3 = load<f32>(c3) + s3;
+  }
   store<f32>(c, s0); store<f32>(c1, s1); store<f32>(c2, s2); store<f32>(c3, s3);
 }
 
 // 1 row x 1 column, scalar
 // @ts-ignore: decorator
 @inline function k1x1(kc: i32, a: usize, b: usize, bs: usize, c: usize, ld: bool): void {
-  let s: f32 = ld ? load<f32>(c) : 0;
+  let s: f32 = 0;
   const aend = a + (<usize>kc << 2);
   while (a < aend) {
     s += load<f32>(a) * load<f32>(b);
     a += 4; b += bs;
+  }
+  if (ld) {   // this block's sum joins the running total in C
+    s = load<f32>(c) + s;
   }
   store<f32>(c, s);
 }
@@ -242,12 +261,7 @@ const packB: usize = memory.data(KC * 8 * 4, 64);
 // @ts-ignore: decorator
 @inline function k1x24(kc: i32, a: usize, b: usize, bs: usize, c: usize, ld: bool): void {
   let x0: v128, x1: v128, x2: v128, x3: v128, x4: v128, x5: v128;
-  if (ld) {
-    x0 = v128.load(c);     x1 = v128.load(c, 16); x2 = v128.load(c, 32); x3 = v128.load(c, 48);
-    x4 = v128.load(c, 64); x5 = v128.load(c, 80);
-  } else {
-    x0 = f32x4.splat(0); x1 = x0; x2 = x0; x3 = x0; x4 = x0; x5 = x0;
-  }
+  x0 = f32x4.splat(0); x1 = x0; x2 = x0; x3 = x0; x4 = x0; x5 = x0;
   const aend = a + (<usize>kc << 2);
   while (a < aend) {
     const s = v128.load32_splat(a);
@@ -259,6 +273,11 @@ const packB: usize = memory.data(KC * 8 * 4, 64);
     x5 = f32x4.add(x5, f32x4.mul(s, v128.load(b, 80)));
     a += 4; b += bs;
   }
+  if (ld) {   // this block's sum joins the running total in C
+    x0 = f32x4.add(v128.load(c), x0); x1 = f32x4.add(v128.load(c, 16), x1);
+    x2 = f32x4.add(v128.load(c, 32), x2); x3 = f32x4.add(v128.load(c, 48), x3);
+    x4 = f32x4.add(v128.load(c, 64), x4); x5 = f32x4.add(v128.load(c, 80), x5);
+  }
   v128.store(c, x0);     v128.store(c, x1, 16); v128.store(c, x2, 32); v128.store(c, x3, 48);
   v128.store(c, x4, 64); v128.store(c, x5, 80);
 }
@@ -267,11 +286,7 @@ const packB: usize = memory.data(KC * 8 * 4, 64);
 // @ts-ignore: decorator
 @inline function k1x16(kc: i32, a: usize, b: usize, bs: usize, c: usize, ld: bool): void {
   let x0: v128, x1: v128, x2: v128, x3: v128;
-  if (ld) {
-    x0 = v128.load(c); x1 = v128.load(c, 16); x2 = v128.load(c, 32); x3 = v128.load(c, 48);
-  } else {
-    x0 = f32x4.splat(0); x1 = x0; x2 = x0; x3 = x0;
-  }
+  x0 = f32x4.splat(0); x1 = x0; x2 = x0; x3 = x0;
   const aend = a + (<usize>kc << 2);
   while (a < aend) {
     const s = v128.load32_splat(a);
@@ -280,6 +295,10 @@ const packB: usize = memory.data(KC * 8 * 4, 64);
     x2 = f32x4.add(x2, f32x4.mul(s, v128.load(b, 32)));
     x3 = f32x4.add(x3, f32x4.mul(s, v128.load(b, 48)));
     a += 4; b += bs;
+  }
+  if (ld) {   // this block's sum joins the running total in C
+    x0 = f32x4.add(v128.load(c), x0); x1 = f32x4.add(v128.load(c, 16), x1);
+    x2 = f32x4.add(v128.load(c, 32), x2); x3 = f32x4.add(v128.load(c, 48), x3);
   }
   v128.store(c, x0); v128.store(c, x1, 16); v128.store(c, x2, 32); v128.store(c, x3, 48);
 }
@@ -291,7 +310,7 @@ const packB: usize = memory.data(KC * 8 * 4, 64);
 
 // Row passes (the 0-3 tail rows, and M = 1) take K in blocks of KR so that a strip's B rows
 // (KR x 2 cache lines) are still in L1 when the next strip reads the line they share.
-const KR: i32 = 64;
+const KR: i32 = KB;
 
 // One row: C[0, :] (+)= a . B; strips of 24 columns, then 16, 8, 4, 1.
 function rows1(N: i32, K: i32, a: usize, b: usize, ldb4: usize, c: usize, acc: bool): void {

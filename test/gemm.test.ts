@@ -51,14 +51,22 @@ function initMat(m: Mat, rand: () => number) {
   }
 }
 
-/** Scalar reference: s = acc ? C : 0; s = f32(s + f32(a * b)) for k = 0..K-1. */
+/**
+ * Scalar reference of the contract: K in summation blocks of 64; each block s = 0,
+ * s = f32(s + f32(a * b)) in k order; C = s for the first block unless accumulating, else C = f32(C + s).
+ */
+const KB = 64;
 function refGemm(M: number, N: number, K: number, A: Float32Array, aOff: number, lda: number,
                  B: Float32Array, bOff: number, ldb: number, C: Float32Array, cOff: number, ldc: number, acc: boolean) {
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {
-      let s = acc ? C[cOff + i * ldc + j] : 0;
-      for (let k = 0; k < K; k++) s = Math.fround(s + Math.fround(A[aOff + i * lda + k] * B[bOff + k * ldb + j]));
-      C[cOff + i * ldc + j] = s;
+      let c = acc ? C[cOff + i * ldc + j] : 0;
+      for (let k0 = 0; k0 < K; k0 += KB) {
+        let s = 0;
+        for (let k = k0; k < Math.min(K, k0 + KB); k++) s = Math.fround(s + Math.fround(A[aOff + i * lda + k] * B[bOff + k * ldb + j]));
+        c = k0 === 0 && !acc ? s : Math.fround(c + s);
+      }
+      C[cOff + i * ldc + j] = c;
     }
   }
 }
