@@ -124,6 +124,8 @@ GRU_CASES = [
     C("gru_unbatched_batch_first_2layer", "GRU", 4, None, False, input_size=3, hidden_size=5, num_layers=2,
       batch_first=True),
     C("gru_medium", "GRU", 12, 4, False, input_size=32, hidden_size=48, num_layers=2),
+    # long dot products: K = 3H = 384 in the recurrence, T·B = 256 in the weight gradients
+    C("gru_wide", "GRU", 32, 8, True, input_size=40, hidden_size=128),
 ]
 
 # Cell cases: B = None means unbatched input (I,) and hidden (H,).
