@@ -11,11 +11,12 @@
 // one C element and runs exactly the scalar sequence.
 //
 // Blocking for the caches never changes that sequence:
-//  - the k blocks of every path are the summation blocks (KC = KR = KB);
+//  - every k block of every path is made of whole summation blocks (KC = 4·KB, KR = KB), and the
+//    4-row kernels walk the summation blocks of their KC inside;
 //  - M and N blocking only changes which elements are computed when.
 // Row-major f32, leading dimensions in elements, pointers are byte offsets (any 4-byte
 // alignment). C must not overlap A or B. gemm never allocates and never grows memory (its
-// scratch is a static 2 KiB panel), so JS views stay valid across calls; it is therefore not
+// scratch is a static 8 KiB panel), so JS views stay valid across calls; it is therefore not
 // reentrant, which a single-threaded Wasm instance never needs.
 //
 // Design (V8 x64 gives Wasm 15 allocatable xmm registers and schedules a k step's loads
@@ -31,8 +32,8 @@ import { alloc } from './alloc';
 
 // ---------------------------------------------------------------------------------------
 // Blocking parameters
-const KB: i32 = 64;           // summation block (the contract above); every k block is one
-const KC: i32 = KB;           // k block of the 4-row path: a packed 8-column panel is KC*32 B = 2 KiB
+const KB: i32 = 64;           // summation block (the contract above)
+const KC: i32 = 4 * KB;       // k block of the 4-row path (whole summation blocks): a packed panel is KC*32 B = 8 KiB
 const MC: i32 = 128;          // rows of A per block (MC*KC*4 = 128 KiB: L2)
 const PACK_MIN_M: i32 = 16;   // pack B panels when at least this many rows reuse them
 const packB: usize = memory.data(KC * 8 * 4, 64);
@@ -50,30 +51,34 @@ const packB: usize = memory.data(KC * 8 * 4, 64);
   let a1 = a + lda4, a2 = a1 + lda4, a3 = a2 + lda4;
   const c1 = c + ldc4, c2 = c1 + ldc4, c3 = c2 + ldc4;
   let x00: v128, x01: v128, x10: v128, x11: v128, x20: v128, x21: v128, x30: v128, x31: v128;
-  x00 = f32x4.splat(0); x01 = x00; x10 = x00; x11 = x00; x20 = x00; x21 = x00; x30 = x00; x31 = x00;
-  const aend = a + (<usize>kc << 2);
-  while (a < aend) {
-    const b0 = v128.load(b), b1 = v128.load(b, 16);
-    let s = v128.load32_splat(a);
-    x00 = f32x4.add(x00, f32x4.mul(s, b0)); x01 = f32x4.add(x01, f32x4.mul(s, b1));
-    s = v128.load32_splat(a1);
-    x10 = f32x4.add(x10, f32x4.mul(s, b0)); x11 = f32x4.add(x11, f32x4.mul(s, b1));
-    s = v128.load32_splat(a2);
-    x20 = f32x4.add(x20, f32x4.mul(s, b0)); x21 = f32x4.add(x21, f32x4.mul(s, b1));
-    s = v128.load32_splat(a3);
-    x30 = f32x4.add(x30, f32x4.mul(s, b0)); x31 = f32x4.add(x31, f32x4.mul(s, b1));
-    a += 4; a1 += 4; a2 += 4; a3 += 4; b += bs;
+  // summation blocks of KB steps: each from zero, then added to C (the contract)
+  for (let done = 0; done < kc; done += KB) {
+    const n = min(KB, kc - done);
+    x00 = f32x4.splat(0); x01 = x00; x10 = x00; x11 = x00; x20 = x00; x21 = x00; x30 = x00; x31 = x00;
+    const aend = a + (<usize>n << 2);
+    while (a < aend) {
+      const b0 = v128.load(b), b1 = v128.load(b, 16);
+      let s = v128.load32_splat(a);
+      x00 = f32x4.add(x00, f32x4.mul(s, b0)); x01 = f32x4.add(x01, f32x4.mul(s, b1));
+      s = v128.load32_splat(a1);
+      x10 = f32x4.add(x10, f32x4.mul(s, b0)); x11 = f32x4.add(x11, f32x4.mul(s, b1));
+      s = v128.load32_splat(a2);
+      x20 = f32x4.add(x20, f32x4.mul(s, b0)); x21 = f32x4.add(x21, f32x4.mul(s, b1));
+      s = v128.load32_splat(a3);
+      x30 = f32x4.add(x30, f32x4.mul(s, b0)); x31 = f32x4.add(x31, f32x4.mul(s, b1));
+      a += 4; a1 += 4; a2 += 4; a3 += 4; b += bs;
+    }
+    if (ld || done > 0) {   // this block's sum joins the running total in C
+      x00 = f32x4.add(v128.load(c), x00); x01 = f32x4.add(v128.load(c, 16), x01);
+      x10 = f32x4.add(v128.load(c1), x10); x11 = f32x4.add(v128.load(c1, 16), x11);
+      x20 = f32x4.add(v128.load(c2), x20); x21 = f32x4.add(v128.load(c2, 16), x21);
+      x30 = f32x4.add(v128.load(c3), x30); x31 = f32x4.add(v128.load(c3, 16), x31);
+    }
+    v128.store(c, x00);  v128.store(c, x01, 16);
+    v128.store(c1, x10); v128.store(c1, x11, 16);
+    v128.store(c2, x20); v128.store(c2, x21, 16);
+    v128.store(c3, x30); v128.store(c3, x31, 16);
   }
-  if (ld) {   // this block's sum joins the running total in C
-    x00 = f32x4.add(v128.load(c), x00); x01 = f32x4.add(v128.load(c, 16), x01);
-    x10 = f32x4.add(v128.load(c1), x10); x11 = f32x4.add(v128.load(c1, 16), x11);
-    x20 = f32x4.add(v128.load(c2), x20); x21 = f32x4.add(v128.load(c2, 16), x21);
-    x30 = f32x4.add(v128.load(c3), x30); x31 = f32x4.add(v128.load(c3, 16), x31);
-  }
-  v128.store(c, x00);  v128.store(c, x01, 16);
-  v128.store(c1, x10); v128.store(c1, x11, 16);
-  v128.store(c2, x20); v128.store(c2, x21, 16);
-  v128.store(c3, x30); v128.store(c3, x31, 16);
 }
 
 // 2 rows x 16 columns: 8 accumulators, 4 B vectors.
@@ -190,21 +195,25 @@ const packB: usize = memory.data(KC * 8 * 4, 64);
   let a1 = a + lda4, a2 = a1 + lda4, a3 = a2 + lda4;
   const c1 = c + ldc4, c2 = c1 + ldc4, c3 = c2 + ldc4;
   let x0: v128, x1: v128, x2: v128, x3: v128;
-  x0 = f32x4.splat(0); x1 = x0; x2 = x0; x3 = x0;
-  const aend = a + (<usize>kc << 2);
-  while (a < aend) {
-    const b0 = v128.load(b);
-    x0 = f32x4.add(x0, f32x4.mul(v128.load32_splat(a), b0));
-    x1 = f32x4.add(x1, f32x4.mul(v128.load32_splat(a1), b0));
-    x2 = f32x4.add(x2, f32x4.mul(v128.load32_splat(a2), b0));
-    x3 = f32x4.add(x3, f32x4.mul(v128.load32_splat(a3), b0));
-    a += 4; a1 += 4; a2 += 4; a3 += 4; b += bs;
+  // summation blocks of KB steps: each from zero, then added to C (the contract)
+  for (let done = 0; done < kc; done += KB) {
+    const n = min(KB, kc - done);
+    x0 = f32x4.splat(0); x1 = x0; x2 = x0; x3 = x0;
+    const aend = a + (<usize>n << 2);
+    while (a < aend) {
+      const b0 = v128.load(b);
+      x0 = f32x4.add(x0, f32x4.mul(v128.load32_splat(a), b0));
+      x1 = f32x4.add(x1, f32x4.mul(v128.load32_splat(a1), b0));
+      x2 = f32x4.add(x2, f32x4.mul(v128.load32_splat(a2), b0));
+      x3 = f32x4.add(x3, f32x4.mul(v128.load32_splat(a3), b0));
+      a += 4; a1 += 4; a2 += 4; a3 += 4; b += bs;
+    }
+    if (ld || done > 0) {   // this block's sum joins the running total in C
+      x0 = f32x4.add(v128.load(c), x0); x1 = f32x4.add(v128.load(c1), x1); x2 = f32x4.add(v128.load(c2), x2);
+      x3 = f32x4.add(v128.load(c3), x3);
+    }
+    v128.store(c, x0); v128.store(c1, x1); v128.store(c2, x2); v128.store(c3, x3);
   }
-  if (ld) {   // this block's sum joins the running total in C
-    x0 = f32x4.add(v128.load(c), x0); x1 = f32x4.add(v128.load(c1), x1); x2 = f32x4.add(v128.load(c2), x2);
-    x3 = f32x4.add(v128.load(c3), x3);
-  }
-  v128.store(c, x0); v128.store(c1, x1); v128.store(c2, x2); v128.store(c3, x3);
 }
 
 // 1 row x 4 columns
@@ -227,18 +236,23 @@ const packB: usize = memory.data(KC * 8 * 4, 64);
 @inline function k4x1(kc: i32, a: usize, lda4: usize, b: usize, bs: usize, c: usize, ldc4: usize, ld: bool): void {
   let a1 = a + lda4, a2 = a1 + lda4, a3 = a2 + lda4;
   const c1 = c + ldc4, c2 = c1 + ldc4, c3 = c2 + ldc4;
-  let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
-  const aend = a + (<usize>kc << 2);
-  while (a < aend) {
-    const bv = load<f32>(b);
-    s0 += load<f32>(a) * bv; s1 += load<f32>(a1) * bv;
-    s2 += load<f32>(a2) * bv; s3 += load<f32>(a3) * bv;
-    a += 4; a1 += 4; a2 += 4; a3 += 4; b += bs;
+  let s0: f32, s1: f32, s2: f32, s3: f32;
+  // summation blocks of KB steps: each from zero, then added to C (the contract)
+  for (let done = 0; done < kc; done += KB) {
+    const n = min(KB, kc - done);
+    s0 = 0; s1 = 0; s2 = 0; s3 = 0;
+    const aend = a + (<usize>n << 2);
+    while (a < aend) {
+      const bv = load<f32>(b);
+      s0 += load<f32>(a) * bv; s1 += load<f32>(a1) * bv;
+      s2 += load<f32>(a2) * bv; s3 += load<f32>(a3) * bv;
+      a += 4; a1 += 4; a2 += 4; a3 += 4; b += bs;
+    }
+    if (ld || done > 0) {   // this block's sum joins the running total in C
+      s0 = load<f32>(c) + s0; s1 = load<f32>(c1) + s1; s2 = load<f32>(c2) + s2; s3 = load<f32>(c3) + s3;
+    }
+    store<f32>(c, s0); store<f32>(c1, s1); store<f32>(c2, s2); store<f32>(c3, s3);
   }
-  if (ld) {   // this block's sum joins the running total in C
-    s0 = load<f32>(c) + s0; s1 = load<f32>(c1) + s1; s2 = load<f32>(c2) + s2; s3 = load<f32>(c3) + s3;
-  }
-  store<f32>(c, s0); store<f32>(c1, s1); store<f32>(c2, s2); store<f32>(c3, s3);
 }
 
 // 1 row x 1 column, scalar
