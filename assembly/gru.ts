@@ -83,12 +83,12 @@ export function gru_forward(T: i32, B: i32, I: i32, H: i32,
   const G = 3 * H;
   const wihT = alloc(<usize>(I * G) << 2), whhT = alloc(<usize>(H * G) << 2);
   const hp = alloc(<usize>(B * H) << 2), acc = alloc(<usize>(B * G) << 2);
-  const rh = lbr ? 0 : alloc(<usize>(B * H) << 2);
+  const rh: usize = lbr ? 0 : alloc(<usize>(B * H) << 2);
   transpose(G, I, w_ih, I, wihT, G);
   transpose(G, H, w_hh, H, whhT, G);
   // the recurrent weights packed once: all three gates, or (lbr = 0) r, z and n apart
   const whhP = lbr ? pack_for(B, H, G, whhT, G) : pack_for(B, H, 2 * H, whhT, G);
-  const whnP = lbr ? 0 : pack_for(B, H, H, whhT + (<usize>(2 * H) << 2), G);
+  const whnP: usize = lbr ? 0 : pack_for(B, H, H, whhT + (<usize>(2 * H) << 2), G);
   gemm(T * B, G, I, x, ldx, wihT, G, gates, G, 0);
   if (b_ih) add_bias_rows(T * B, G, gates, G, b_ih);
   for (let s = 0; s < T; s++) {
