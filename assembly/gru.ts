@@ -12,7 +12,7 @@ import { alloc, free } from './alloc';
 import { gemm, gemm_pb, pack_for, transpose } from './gemm';
 import { add_bias_rows, colsum_acc, colsum_acc2, fill, add_to } from './elementwise';
 import { tanh1, tanh4 } from './vmath';
-import { gate1, gate4, dgate, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
+import { weight_grads, gate1, gate4, dgate, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 
 @inline function ldf(p: usize, j: i32): f32 { return load<f32>(p + (<usize>j << 2)); }
 @inline function stf(p: usize, j: i32, v: f32): void { store<f32>(p + (<usize>j << 2), v); }
@@ -167,19 +167,9 @@ export function gru_backward(T: i32, B: i32, I: i32, H: i32,
   free(whP);
   if (dh0) memory.copy(dh0, dh, <usize>(B * H) << 2);
   if (dx) gemm(TB, I, G, dGi, G, w_ih, I, dx, lddx, dx_acc);
-  const dT = alloc(<usize>(TB * G) << 2);
-  if (dw_ih) {
-    transpose(TB, G, dGi, G, dT, TB);
-    gemm(G, I, TB, dT, TB, x, ldx, dw_ih, I, 1);
-  }
-  if (dw_hh) {
-    transpose(TB, G, dGh, G, dT, TB);
-    const hps = alloc(<usize>(TB * H) << 2);
-    for (let t = 0; t < T; t++) gather_prev(T, B, H, t, reverse, lengths, out, ldo, h0, rowp(hps, t * B, H));
-    gemm(G, H, TB, dT, TB, hps, H, dw_hh, H, 1);
-    free(hps);
-  }
-  free(dT);
+  // the input side learns from dGi, the hidden side from dGh (they differ in the n gate)
+  weight_grads(T, B, I, G, H, dGi, x, ldx, out, ldo, h0, lengths, reverse, dw_ih, 0);
+  weight_grads(T, B, I, G, H, dGh, x, ldx, out, ldo, h0, lengths, reverse, 0, dw_hh);
   if (db_ih) colsum_acc(TB, G, dGi, G, db_ih);
   if (db_hh) colsum_acc(TB, G, dGh, G, db_hh);
   free(hp); free(dhn); free(dh); free(dGh); free(dGi);

@@ -10,7 +10,7 @@ import { alloc, free } from './alloc';
 import { gemm, gemm_pb, pack_for, transpose } from './gemm';
 import { add_bias_rows, colsum_acc2, fill, add_to } from './elementwise';
 import { tanh1, tanh4 } from './vmath';
-import { gate1, gate4, dgate, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
+import { weight_grads, gate1, gate4, dgate, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 
 @inline function ldf(p: usize, j: i32): f32 { return load<f32>(p + (<usize>j << 2)); }
 @inline function stf(p: usize, j: i32, v: f32): void { store<f32>(p + (<usize>j << 2), v); }
@@ -140,18 +140,7 @@ export function lstm_backward(T: i32, B: i32, I: i32, H: i32, P: i32,
   if (dh0) memory.copy(dh0, dh, <usize>(B * P) << 2);
   if (dc0) memory.copy(dc0, dc, <usize>(B * H) << 2);
   if (dx) gemm(TB, I, G, dG, G, w_ih, I, dx, lddx, dx_acc);
-  if (dw_ih || dw_hh) {
-    const dGT = alloc(<usize>(TB * G) << 2);
-    transpose(TB, G, dG, G, dGT, TB);
-    if (dw_ih) gemm(G, I, TB, dGT, TB, x, ldx, dw_ih, I, 1);
-    if (dw_hh) {
-      const hp = alloc(<usize>(TB * P) << 2);
-      for (let t = 0; t < T; t++) gather_prev(T, B, P, t, reverse, lengths, out, ldo, h0, rowp(hp, t * B, P));
-      gemm(G, P, TB, dGT, TB, hp, P, dw_hh, P, 1);
-      free(hp);
-    }
-    free(dGT);
-  }
+  weight_grads(T, B, I, G, P, dG, x, ldx, out, ldo, h0, lengths, reverse, dw_ih, dw_hh);
   if (dw_hr) {          // dW_hr += Σ_t dh_tᵀ · r_t
     const dHT = alloc(<usize>(TB * P) << 2);
     transpose(TB, P, dH, P, dHT, TB);

@@ -12,7 +12,7 @@
 import { alloc, free } from './alloc';
 import { gemm, gemm_pb, pack_for, transpose } from './gemm';
 import { unary, add_bias_rows, colsum_acc2, fill, add_to } from './elementwise';
-import { prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
+import { weight_grads, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 
 const TANH = 0, SIGMOID = 1, RELU = 2;   // 3: identity (Keras 'linear')
 
@@ -91,18 +91,7 @@ export function rnn_backward(T: i32, B: i32, I: i32, H: i32,
   free(whP);
   if (dh0) memory.copy(dh0, dh, <usize>(B * H) << 2);
   if (dx) gemm(TB, I, H, dG, H, w_ih, I, dx, lddx, dx_acc);
-  if (dw_ih || dw_hh) {
-    const dGT = alloc(<usize>(TB * H) << 2);
-    transpose(TB, H, dG, H, dGT, TB);
-    if (dw_ih) gemm(H, I, TB, dGT, TB, x, ldx, dw_ih, I, 1);
-    if (dw_hh) {
-      const hp = alloc(<usize>(TB * H) << 2);   // h_{t−1} of every row, in time order
-      for (let t = 0; t < T; t++) gather_prev(T, B, H, t, reverse, lengths, out, ldo, h0, rowp(hp, t * B, H));
-      gemm(H, H, TB, dGT, TB, hp, H, dw_hh, H, 1);
-      free(hp);
-    }
-    free(dGT);
-  }
+  weight_grads(T, B, I, H, H, dG, x, ldx, out, ldo, h0, lengths, reverse, dw_ih, dw_hh);
   if (db_ih || db_hh) colsum_acc2(TB, H, dG, H, db_ih ? db_ih : db_hh, db_ih ? db_hh : 0);
   free(dn); free(dh); free(dG);
 }

@@ -5,6 +5,8 @@
 // walks t = 0 … T−1, a reverse one t = T−1 … 0; either way a row's state before its first valid
 // step is its initial state, and its final state is the one after its last valid step.
 
+import { alloc, free } from './alloc';
+import { gemm, transpose } from './gemm';
 import { sigmoid1, sigmoid4 } from './vmath';
 
 // Gate activation of LSTM and GRU gates (i, f, o; r, z): ga = 0 sigmoid (PyTorch, Keras),
@@ -84,3 +86,26 @@ export function carry_invalid(T: i32, B: i32, n: i32, t: i32, lengths: usize, ke
 
 /** True when row b is valid at time t. */
 @inline export function valid(lengths: usize, b: i32, t: i32, T: i32): bool { return t < lenOf(lengths, b, T); }
+
+/**
+ * The weight gradients of a recurrence, as big GEMMs over all T·B rows: dw_ih += dGᵀ · X and
+ * dw_hh += dGᵀ · H_prev, where dG (T·B × G, leading dim G) is the gradient w.r.t. the gates'
+ * pre-activations and H_prev row (t, b) is the state before step t (out rows, or h0; P wide).
+ * Zero pointers skip.
+ */
+export function weight_grads(T: i32, B: i32, I: i32, G: i32, P: i32, dG: usize, x: usize, ldx: i32,
+                             out: usize, ldo: i32, h0: usize, lengths: usize, reverse: i32,
+                             dw_ih: usize, dw_hh: usize): void {
+  if (!dw_ih && !dw_hh) return;
+  const TB = T * B;
+  const dGT = alloc(<usize>(TB * G) << 2);
+  transpose(TB, G, dG, G, dGT, TB);
+  if (dw_ih) gemm(G, I, TB, dGT, TB, x, ldx, dw_ih, I, 1);
+  if (dw_hh) {
+    const hp = alloc(<usize>(TB * P) << 2);   // h_{t−1} of every row, in time order
+    for (let t = 0; t < T; t++) gather_prev(T, B, P, t, reverse, lengths, out, ldo, h0, rowp(hp, t * B, P));
+    gemm(G, P, TB, dGT, TB, hp, P, dw_hh, P, 1);
+    free(hp);
+  }
+  free(dGT);
+}
