@@ -154,10 +154,7 @@ export class RecurrentLayer extends Layer {
     const B = x.shape[0], u = this.units;
     const init = readInitialState(this, opts.initialState, B, 1);
     const xin = this.goBackwards ? flip(x, 1) : x;
-    const m = this._m!;
-    let out: Tensor, h: Tensor, c: Tensor | null = null;
-    if (m instanceof LSTM) [out, [h, c]] = m.forward(xin, init ? [init[0], init[1]] : undefined);
-    else [out, h] = (m as RNN).forward(xin, init ? init[0] : undefined);
+    const [out, h, c] = runModule(this._m!, xin, init);
     const hl = h.reshape([B, u]);
     const y = this.returnSequences ? out : hl;
     if (!this.returnState) return y;
@@ -193,6 +190,16 @@ export function makeModule(l: RecurrentLayer, inDim: number, bidirectional: bool
 }
 
 /** One direction's parameters of a one-layer module. */
+/** Runs a layer's module on x with initial states [h0, c0?] (or none): [output, hN, cN | null]. */
+export function runModule(m: RNN | LSTM | GRU, x: Tensor, init: Tensor[] | null): [Tensor, Tensor, Tensor | null] {
+  if (m instanceof LSTM) {
+    const [out, [h, c]] = m.forward(x, init ? [init[0], init[1]] : undefined);
+    return [out, h, c];
+  }
+  const [out, h] = m.forward(x, init ? init[0] : undefined);
+  return [out, h, null];
+}
+
 export function dirParams(m: RNN | LSTM | GRU, d: number): DirWeights {
   const p = Object.fromEntries(m.namedParameters());
   const s = d ? '_l0_reverse' : '_l0';

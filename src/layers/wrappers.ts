@@ -8,12 +8,12 @@
 //   Weights: the forward layer's, then the backward layer's, each in Keras order.
 import { fail } from '../errors.js';
 import { readOptions } from '../module.js';
-import { GRU, LSTM, RNN } from '../rnn.js';
+import type { GRU, LSTM, RNN } from '../rnn.js';
 import { Parameter, Tensor, cat } from '../tensor.js';
 import { COMMON_DEFAULTS, Layer, type CallOptions, type LayerArgs, type Shape } from './base.js';
 import { dirToKeras, kerasShapes, kerasToDir } from './convert.js';
 import { flip } from './ops.js';
-import { RecurrentLayer, dirParams, frozenBiases, loadDir, makeModule, readInitialState } from './recurrent.js';
+import { RecurrentLayer, dirParams, frozenBiases, loadDir, makeModule, readInitialState, runModule } from './recurrent.js';
 
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave' | null;
 
@@ -92,10 +92,7 @@ export class BidirectionalLayer extends Layer {
     // an inner goBackwards layer swaps the roles: both directions see the reversed input and the
     // outputs stay in that order (Keras's forward layer then goes backwards, its backward one forwards)
     const xin = l.goBackwards ? flip(x, 1) : x;
-    const m = this._m!;
-    let out: Tensor, h: Tensor, c: Tensor | null = null;
-    if (m instanceof LSTM) [out, [h, c]] = m.forward(xin, init ? [init[0], init[1]] : undefined);
-    else [out, h] = (m as RNN).forward(xin, init ? init[0] : undefined);
+    const [out, h, c] = runModule(this._m!, xin, init);
     const hf = h.select(0, 0), hb = h.select(0, 1);
     let y: Tensor | Tensor[];
     if (this.mergeMode === 'concat' && l.returnSequences) y = out;
