@@ -10,72 +10,82 @@
 //   n = tanh(W_in x + b_in + W_hn (r ⊙ h) + b_hn), and `hn` caches r ⊙ h instead.
 import { alloc, free } from './alloc';
 import { gemm, gemm_pb, pack_for, transpose } from './gemm';
-import { add_bias_rows, colsum_acc, colsum_acc2, fill, add_to } from './elementwise';
+import { colsum_acc, colsum_acc2, fill, add_to } from './elementwise';
 import { tanh1, tanh4 } from './vmath';
-import { weight_grads, gate1, gate4, dgate, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
+import { weight_grads, bias_or_negzero, proj_steps, project, gate1, gate4, dgate, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 
 @inline function ldf(p: usize, j: i32): f32 { return load<f32>(p + (<usize>j << 2)); }
 @inline function stf(p: usize, j: i32, v: f32): void { store<f32>(p + (<usize>j << 2), v); }
 @inline function ldv(p: usize, j: i32): v128 { return v128.load(p + (<usize>j << 2)); }
 @inline function stv(p: usize, j: i32, v: v128): void { v128.store(p + (<usize>j << 2), v); }
 
-/** One row: g3 = input pre-activations (3H, activated in place), a3 = hidden ones, h = h_prev; writes h' and hn. */
-function gru_row(H: i32, g3: usize, a3: usize, h: usize, hy: usize, hn: usize, ga: i32): void {
-  const gr = g3, gz = g3 + (<usize>H << 2), gn = g3 + (<usize>(2 * H) << 2);
-  const ar = a3, az = a3 + (<usize>H << 2), an = a3 + (<usize>(2 * H) << 2);
+/**
+ * One row: gx = input-side pre-activations without bias (3H; overwritten with the activated
+ * r, z, n), bi = b_ih, a3 = hidden-side ones without bias, bh = b_hh (absent biases are -0.0,
+ * which adds exactly nothing), h = h_prev; writes h' and hn = W_hn h + b_hn.
+ * Same bits as adding the biases in passes of their own: each sum is the same f32 add.
+ */
+function gru_row(H: i32, gx: usize, bi: usize, a3: usize, bh: usize, h: usize, hy: usize, hn: usize, ga: i32): void {
+  const o1 = <usize>H << 2, o2 = <usize>(2 * H) << 2;
   let j = 0;
   for (; j + 4 <= H; j += 4) {
-    const r = gate4(f32x4.add(ldv(ar, j), ldv(gr, j)), ga);
-    const z = gate4(f32x4.add(ldv(az, j), ldv(gz, j)), ga);
-    const a = ldv(an, j);
-    const n = tanh4(f32x4.add(ldv(gn, j), f32x4.mul(a, r)));
-    stv(gr, j, r); stv(gz, j, z); stv(gn, j, n); stv(hn, j, a);
+    const r = gate4(f32x4.add(f32x4.add(ldv(a3, j), ldv(bh, j)), f32x4.add(ldv(gx, j), ldv(bi, j))), ga);
+    const z = gate4(f32x4.add(f32x4.add(ldv(a3 + o1, j), ldv(bh + o1, j)), f32x4.add(ldv(gx + o1, j), ldv(bi + o1, j))), ga);
+    const a = f32x4.add(ldv(a3 + o2, j), ldv(bh + o2, j));
+    const n = tanh4(f32x4.add(f32x4.add(ldv(gx + o2, j), ldv(bi + o2, j)), f32x4.mul(a, r)));
+    stv(gx, j, r); stv(gx + o1, j, z); stv(gx + o2, j, n); stv(hn, j, a);
     stv(hy, j, f32x4.add(f32x4.mul(f32x4.sub(ldv(h, j), n), z), n));
   }
   for (; j < H; j++) {
-    const r = gate1(ldf(ar, j) + ldf(gr, j), ga);
-    const z = gate1(ldf(az, j) + ldf(gz, j), ga);
-    const a = ldf(an, j);
-    const n = tanh1(ldf(gn, j) + a * r);
-    stf(gr, j, r); stf(gz, j, z); stf(gn, j, n); stf(hn, j, a);
+    const r = gate1((ldf(a3, j) + ldf(bh, j)) + (ldf(gx, j) + ldf(bi, j)), ga);
+    const z = gate1((ldf(a3 + o1, j) + ldf(bh + o1, j)) + (ldf(gx + o1, j) + ldf(bi + o1, j)), ga);
+    const a = ldf(a3 + o2, j) + ldf(bh + o2, j);
+    const n = tanh1((ldf(gx + o2, j) + ldf(bi + o2, j)) + a * r);
+    stf(gx, j, r); stf(gx + o1, j, z); stf(gx + o2, j, n); stf(hn, j, a);
     stf(hy, j, (ldf(h, j) - n) * z + n);
   }
 }
 
-/** lbr = 0, first half of a row: r, z from input and hidden pre-activations; rh = r ⊙ h. */
-function gru_rz(H: i32, g3: usize, a3: usize, h: usize, rh: usize, ga: i32): void {
-  const gz = g3 + (<usize>H << 2), az = a3 + (<usize>H << 2);
+/** lbr = 0, first half of a row: r, z from the input and hidden pre-activations (biases as in gru_row); rh = r ⊙ h. */
+function gru_rz(H: i32, gx: usize, bi: usize, a3: usize, bh: usize, h: usize, rh: usize, ga: i32): void {
+  const o1 = <usize>H << 2;
   let j = 0;
   for (; j + 4 <= H; j += 4) {
-    const r = gate4(f32x4.add(ldv(a3, j), ldv(g3, j)), ga);
-    const z = gate4(f32x4.add(ldv(az, j), ldv(gz, j)), ga);
-    stv(g3, j, r); stv(gz, j, z);
+    const r = gate4(f32x4.add(f32x4.add(ldv(a3, j), ldv(bh, j)), f32x4.add(ldv(gx, j), ldv(bi, j))), ga);
+    const z = gate4(f32x4.add(f32x4.add(ldv(a3 + o1, j), ldv(bh + o1, j)), f32x4.add(ldv(gx + o1, j), ldv(bi + o1, j))), ga);
+    stv(gx, j, r); stv(gx + o1, j, z);
     stv(rh, j, f32x4.mul(r, ldv(h, j)));
   }
   for (; j < H; j++) {
-    const r = gate1(ldf(a3, j) + ldf(g3, j), ga);
-    const z = gate1(ldf(az, j) + ldf(gz, j), ga);
-    stf(g3, j, r); stf(gz, j, z);
+    const r = gate1((ldf(a3, j) + ldf(bh, j)) + (ldf(gx, j) + ldf(bi, j)), ga);
+    const z = gate1((ldf(a3 + o1, j) + ldf(bh + o1, j)) + (ldf(gx + o1, j) + ldf(bi + o1, j)), ga);
+    stf(gx, j, r); stf(gx + o1, j, z);
     stf(rh, j, r * ldf(h, j));
   }
 }
 
 /** lbr = 0, second half: n = tanh(input n + hidden n), h' = (h − n)⊙z + n. */
-function gru_n(H: i32, g3: usize, a3: usize, h: usize, hy: usize): void {
-  const gz = g3 + (<usize>H << 2), gn = g3 + (<usize>(2 * H) << 2), an = a3 + (<usize>(2 * H) << 2);
+function gru_n(H: i32, gx: usize, bi: usize, a3: usize, bh: usize, h: usize, hy: usize): void {
+  const o1 = <usize>H << 2, o2 = <usize>(2 * H) << 2;
   let j = 0;
   for (; j + 4 <= H; j += 4) {
-    const n = tanh4(f32x4.add(ldv(gn, j), ldv(an, j)));
-    stv(gn, j, n);
-    stv(hy, j, f32x4.add(f32x4.mul(f32x4.sub(ldv(h, j), n), ldv(gz, j)), n));
+    const n = tanh4(f32x4.add(f32x4.add(ldv(gx + o2, j), ldv(bi + o2, j)), f32x4.add(ldv(a3 + o2, j), ldv(bh + o2, j))));
+    stv(gx + o2, j, n);
+    stv(hy, j, f32x4.add(f32x4.mul(f32x4.sub(ldv(h, j), n), ldv(gx + o1, j)), n));
   }
   for (; j < H; j++) {
-    const n = tanh1(ldf(gn, j) + ldf(an, j));
-    stf(gn, j, n);
-    stf(hy, j, (ldf(h, j) - n) * ldf(gz, j) + n);
+    const n = tanh1((ldf(gx + o2, j) + ldf(bi + o2, j)) + (ldf(a3 + o2, j) + ldf(bh + o2, j)));
+    stf(gx + o2, j, n);
+    stf(hy, j, (ldf(h, j) - n) * ldf(gx + o1, j) + n);
   }
 }
 
+/**
+ * Forward of one layer-direction. `gates` and `hn` are the caches the backward reads; both 0
+ * means inference: nothing is cached, and the input projection runs a chunk of steps at a
+ * time in a scratch that stays in cache (same bits: a GEMM row does not depend on the rows
+ * around it).
+ */
 export function gru_forward(T: i32, B: i32, I: i32, H: i32,
                             x: usize, ldx: i32, w_ih: usize, w_hh: usize, b_ih: usize, b_hh: usize,
                             h0: usize, out: usize, ldo: i32, hN: usize, gates: usize, hn: usize,
@@ -84,37 +94,46 @@ export function gru_forward(T: i32, B: i32, I: i32, H: i32,
   const wihT = alloc(<usize>(I * G) << 2), whhT = alloc(<usize>(H * G) << 2);
   const hp = alloc(<usize>(B * H) << 2), acc = alloc(<usize>(B * G) << 2);
   const rh: usize = lbr ? 0 : alloc(<usize>(B * H) << 2);
+  const hnS: usize = hn ? 0 : alloc(<usize>(B * H) << 2);
+  const bi = bias_or_negzero(b_ih, G), bh = bias_or_negzero(b_hh, G);
   transpose(G, I, w_ih, I, wihT, G);
   transpose(G, H, w_hh, H, whhT, G);
   // the recurrent weights packed once: all three gates, or (lbr = 0) r, z and n apart
   const whhP = lbr ? pack_for(B, H, G, whhT, G) : pack_for(B, H, 2 * H, whhT, G);
   const whnP: usize = lbr ? 0 : pack_for(B, H, H, whhT + (<usize>(2 * H) << 2), G);
-  gemm(T * B, G, I, x, ldx, wihT, G, gates, G, 0);
-  if (b_ih) add_bias_rows(T * B, G, gates, G, b_ih);
+  const TC = gates ? T : proj_steps(T, B, G);
+  const gx = gates ? gates : alloc(<usize>(TC * B * G) << 2);
+  const wihP = pack_for(TC * B, I, G, wihT, G);
+  let t0 = 0;
   for (let s = 0; s < T; s++) {
     const t = timeOf(s, T, reverse);
+    if (s % TC == 0) t0 = project(T, B, I, G, s, min(TC, T - s), reverse, x, ldx, wihP, wihT, gx);
+    const g = rowp(gx, (t - t0) * B, G);
     const hs = prev_rows(T, B, H, s, t, reverse, lengths, out, ldo, h0, hp), hl = prev_ld(s, lengths, ldo, H);
     if (lbr) {
       gemm_pb(B, G, H, hs, hl, whhP, whhT, G, acc, G, 0);
-      if (b_hh) add_bias_rows(B, G, acc, G, b_hh);
       for (let b = 0; b < B; b++) {
-        gru_row(H, rowp(gates, t * B + b, G), rowp(acc, b, G), rowp(hs, b, hl), rowp(out, t * B + b, ldo), rowp(hn, t * B + b, H), ga);
+        gru_row(H, rowp(g, b, G), bi, rowp(acc, b, G), bh, rowp(hs, b, hl), rowp(out, t * B + b, ldo),
+                hn ? rowp(hn, t * B + b, H) : rowp(hnS, b, H), ga);
       }
     } else {
       // r and z from h first; then the candidate from r ⊙ h
       gemm_pb(B, 2 * H, H, hs, hl, whhP, whhT, G, acc, G, 0);
-      if (b_hh) add_bias_rows(B, 2 * H, acc, G, b_hh);
-      for (let b = 0; b < B; b++) gru_rz(H, rowp(gates, t * B + b, G), rowp(acc, b, G), rowp(hs, b, hl), rowp(rh, b, H), ga);
+      for (let b = 0; b < B; b++) gru_rz(H, rowp(g, b, G), bi, rowp(acc, b, G), bh, rowp(hs, b, hl), rowp(rh, b, H), ga);
       gemm_pb(B, H, H, rh, H, whnP, whhT + (<usize>(2 * H) << 2), G, acc + (<usize>(2 * H) << 2), G, 0);
-      if (b_hh) add_bias_rows(B, H, acc + (<usize>(2 * H) << 2), G, b_hh + (<usize>(2 * H) << 2));
       for (let b = 0; b < B; b++) {
-        gru_n(H, rowp(gates, t * B + b, G), rowp(acc, b, G), rowp(hs, b, hl), rowp(out, t * B + b, ldo));
-        memory.copy(rowp(hn, t * B + b, H), rowp(rh, b, H), <usize>H << 2);
+        gru_n(H, rowp(g, b, G), bi, rowp(acc, b, G), bh, rowp(hs, b, hl), rowp(out, t * B + b, ldo));
+        if (hn) memory.copy(rowp(hn, t * B + b, H), rowp(rh, b, H), <usize>H << 2);
       }
     }
     zero_invalid(T, B, H, t, lengths, out, ldo);
   }
   gather_last(T, B, H, reverse, lengths, out, ldo, hN);
+  free(wihP);
+  if (!gates) free(gx);
+  if (!b_hh) free(bh);
+  if (!b_ih) free(bi);
+  if (hnS) free(hnS);
   if (rh) free(rh);
   free(whnP); free(whhP);
   free(acc); free(hp); free(whhT); free(wihT);

@@ -4,13 +4,13 @@
 //   i, f, o = σ(·) (or the hard sigmoid, ga = 1: seq.ts), g = tanh(·);  c_t = f⊙c_{t−1} + i⊙g;  r_t = o⊙tanh(c_t)
 //   h_t = r_t·W_hrᵀ with a projection (P = projSize), else h_t = r_t (P = H)
 //
-// Caches the backward needs, written by the forward: `gates` (T·B × 4H, the activated i f g o),
-// `cells` (T·B × H, c_t) and, with a projection, `hraw` (T·B × H, r_t). Layouts as in rnn.ts.
+// Caches the backward needs, written by the forward: `gates` (T·B × 4H, the activated i f g o;
+// 0 for inference, which caches nothing there), `cells` (T·B × H, c_t, always: the next step reads it) and, with a projection, `hraw` (T·B × H, r_t). Layouts as in rnn.ts.
 import { alloc, free } from './alloc';
 import { gemm, gemm_pb, pack_for, transpose } from './gemm';
-import { add_bias_rows, colsum_acc2, fill, add_to } from './elementwise';
+import { colsum_acc2, fill, add_to } from './elementwise';
 import { tanh1, tanh4 } from './vmath';
-import { weight_grads, gate1, gate4, dgate, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
+import { weight_grads, bias_or_negzero, proj_steps, project, gate1, gate4, dgate, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 
 @inline function ldf(p: usize, j: i32): f32 { return load<f32>(p + (<usize>j << 2)); }
 @inline function stf(p: usize, j: i32, v: f32): void { store<f32>(p + (<usize>j << 2), v); }
@@ -18,22 +18,32 @@ import { weight_grads, gate1, gate4, dgate, prev_rows, prev_ld, rowp, timeOf, va
 @inline function stv(p: usize, j: i32, v: v128): void { v128.store(p + (<usize>j << 2), v); }
 
 /**
- * One row of the cell update: pre-activations in g4 (4H, activated in place), c_prev, writes c and r.
+ * One row of the cell update. Pre-activations: gx (input side, 4H, overwritten with the
+ * activated i f g o) + bi, plus a4 (hidden side) + bh; absent biases are −0.0 (seq.ts), and
+ * each sum is the same f32 add as a bias pass of its own would do. c_prev in cp; writes c and r.
  * Written PyTorch's way: c = f·c_prev + i·g, r = o·tanh(c).
  */
-function lstm_row(H: i32, g4: usize, cp: usize, c: usize, r: usize, ga: i32): void {
-  const gi = g4, gf = g4 + (<usize>H << 2), gg = g4 + (<usize>(2 * H) << 2), go = g4 + (<usize>(3 * H) << 2);
+@inline function pre4(gx: usize, bi: usize, a4: usize, bh: usize, j: i32): v128 {
+  return f32x4.add(f32x4.add(ldv(gx, j), ldv(bi, j)), f32x4.add(ldv(a4, j), ldv(bh, j)));
+}
+@inline function pre1(gx: usize, bi: usize, a4: usize, bh: usize, j: i32): f32 {
+  return (ldf(gx, j) + ldf(bi, j)) + (ldf(a4, j) + ldf(bh, j));
+}
+function lstm_row(H: i32, gx: usize, bi: usize, a4: usize, bh: usize, cp: usize, c: usize, r: usize, ga: i32): void {
+  const o1 = <usize>H << 2, o2 = <usize>(2 * H) << 2, o3 = <usize>(3 * H) << 2;
   let j = 0;
   for (; j + 4 <= H; j += 4) {
-    const i = gate4(ldv(gi, j), ga), f = gate4(ldv(gf, j), ga), g = tanh4(ldv(gg, j)), o = gate4(ldv(go, j), ga);
-    stv(gi, j, i); stv(gf, j, f); stv(gg, j, g); stv(go, j, o);
+    const i = gate4(pre4(gx, bi, a4, bh, j), ga), f = gate4(pre4(gx + o1, bi + o1, a4 + o1, bh + o1, j), ga);
+    const g = tanh4(pre4(gx + o2, bi + o2, a4 + o2, bh + o2, j)), o = gate4(pre4(gx + o3, bi + o3, a4 + o3, bh + o3, j), ga);
+    stv(gx, j, i); stv(gx + o1, j, f); stv(gx + o2, j, g); stv(gx + o3, j, o);
     const cv = f32x4.add(f32x4.mul(f, ldv(cp, j)), f32x4.mul(i, g));
     stv(c, j, cv);
     stv(r, j, f32x4.mul(o, tanh4(cv)));
   }
   for (; j < H; j++) {
-    const i = gate1(ldf(gi, j), ga), f = gate1(ldf(gf, j), ga), g = tanh1(ldf(gg, j)), o = gate1(ldf(go, j), ga);
-    stf(gi, j, i); stf(gf, j, f); stf(gg, j, g); stf(go, j, o);
+    const i = gate1(pre1(gx, bi, a4, bh, j), ga), f = gate1(pre1(gx + o1, bi + o1, a4 + o1, bh + o1, j), ga);
+    const g = tanh1(pre1(gx + o2, bi + o2, a4 + o2, bh + o2, j)), o = gate1(pre1(gx + o3, bi + o3, a4 + o3, bh + o3, j), ga);
+    stf(gx, j, i); stf(gx + o1, j, f); stf(gx + o2, j, g); stf(gx + o3, j, o);
     const cv = f * ldf(cp, j) + i * g;
     stf(c, j, cv);
     stf(r, j, o * tanh1(cv));
@@ -54,19 +64,21 @@ export function lstm_forward(T: i32, B: i32, I: i32, H: i32, P: i32,
   transpose(G, P, w_hh, P, whhT, G);
   if (w_hr) transpose(P, H, w_hr, H, whrT, P);
   const whhP = pack_for(B, P, G, whhT, G), whrP = w_hr ? pack_for(B, H, P, whrT, P) : 0;
-  gemm(T * B, G, I, x, ldx, wihT, G, gates, G, 0);
-  if (b_ih) add_bias_rows(T * B, G, gates, G, b_ih);
+  const bi = bias_or_negzero(b_ih, G), bh = bias_or_negzero(b_hh, G);
+  // the input projection: all steps into `gates`, or (inference) chunks of steps in a scratch
+  const TC = gates ? T : proj_steps(T, B, G);
+  const gx = gates ? gates : alloc(<usize>(TC * B * G) << 2);
+  const wihP = pack_for(TC * B, I, G, wihT, G);
+  let t0 = 0;
   for (let s = 0; s < T; s++) {
     const t = timeOf(s, T, reverse);
+    if (s % TC == 0) t0 = project(T, B, I, G, s, min(TC, T - s), reverse, x, ldx, wihP, wihT, gx);
     const hs = prev_rows(T, B, P, s, t, reverse, lengths, out, ldo, h0, hp), hl = prev_ld(s, lengths, ldo, P);
     const cs = prev_rows(T, B, H, s, t, reverse, lengths, cells, H, c0, cp);
     gemm_pb(B, G, P, hs, hl, whhP, whhT, G, acc, G, 0);
-    if (b_hh) add_bias_rows(B, G, acc, G, b_hh);
     for (let b = 0; b < B; b++) {
-      const g4 = rowp(gates, t * B + b, G);
-      add_to(g4, rowp(acc, b, G), G);
       const r = w_hr ? rowp(hraw, t * B + b, H) : rowp(out, t * B + b, ldo);
-      lstm_row(H, g4, rowp(cs, b, H), rowp(cells, t * B + b, H), r, ga);
+      lstm_row(H, rowp(gx, (t - t0) * B + b, G), bi, rowp(acc, b, G), bh, rowp(cs, b, H), rowp(cells, t * B + b, H), r, ga);
     }
     if (w_hr) {
       // h_t = r_t · W_hrᵀ for the B rows of this step
@@ -77,6 +89,10 @@ export function lstm_forward(T: i32, B: i32, I: i32, H: i32, P: i32,
   }
   gather_last(T, B, P, reverse, lengths, out, ldo, hN);
   if (cN) gather_last(T, B, H, reverse, lengths, cells, H, cN);
+  free(wihP);
+  if (!gates) free(gx);
+  if (!b_hh) free(bh);
+  if (!b_ih) free(bi);
   if (rtmp) free(rtmp);
   free(whrP); free(whhP);
   free(acc); free(cp); free(hp);

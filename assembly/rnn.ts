@@ -11,10 +11,33 @@
 // bias, zero h0, no gradient wanted.
 import { alloc, free } from './alloc';
 import { gemm, gemm_pb, pack_for, transpose } from './gemm';
-import { unary, add_bias_rows, colsum_acc2, fill, add_to } from './elementwise';
-import { weight_grads, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
+import { unary, colsum_acc2, fill, add_to } from './elementwise';
+import { tanh1, tanh4 } from './vmath';
+import { weight_grads, bias_or_negzero, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 
 const TANH = 0, SIGMOID = 1, RELU = 2;   // 3: identity (Keras 'linear')
+
+/**
+ * One row of a step, in place: o = act((o + bi) + (a + bh)), where o holds x_t · W_ihᵀ and a
+ * h_{t−1} · W_hhᵀ; absent biases are −0.0 (seq.ts). The same f32 adds, and the same act bits,
+ * as separate bias, add and activation passes. tanh (PyTorch's default) is fused; the other
+ * activations run as a second pass over the row.
+ */
+function rnn_row(H: i32, o: usize, bi: usize, a: usize, bh: usize, act: i32): void {
+  const tanh = act == TANH;
+  let j = 0;
+  for (; j + 4 <= H; j += 4) {
+    const q = o + (<usize>j << 2), k = <usize>j << 2;
+    const v = f32x4.add(f32x4.add(v128.load(q), v128.load(bi + k)), f32x4.add(v128.load(a + k), v128.load(bh + k)));
+    v128.store(q, tanh ? tanh4(v) : v);
+  }
+  for (; j < H; j++) {
+    const q = o + (<usize>j << 2), k = <usize>j << 2;
+    const v = (load<f32>(q) + load<f32>(bi + k)) + (load<f32>(a + k) + load<f32>(bh + k));
+    store<f32>(q, tanh ? tanh1(v) : v);
+  }
+  if (!tanh) unary(act, o, o, H);
+}
 
 /** Forward of one layer-direction. act: 0 tanh, 2 relu (PyTorch); 1 sigmoid, 3 identity (Keras SimpleRNN). Writes out (T·B × H) and hN (B × H). */
 export function rnn_forward(T: i32, B: i32, I: i32, H: i32,
@@ -27,23 +50,20 @@ export function rnn_forward(T: i32, B: i32, I: i32, H: i32,
   transpose(H, I, w_ih, I, wihT, H);
   transpose(H, H, w_hh, H, whhT, H);
   const whhP = pack_for(B, H, H, whhT, H);   // the recurrent weights, packed once for every step
-  // input projection of every timestep at once: out = X · W_ihᵀ + b_ih
+  const bi = bias_or_negzero(b_ih, H), bh = bias_or_negzero(b_hh, H);
+  // input projection of every timestep at once: out = X · W_ihᵀ (biases join in rnn_row)
   gemm(T * B, H, I, x, ldx, wihT, H, out, ldo, 0);
-  if (b_ih) add_bias_rows(T * B, H, out, ldo, b_ih);
-  // recurrence: out[t] = act(out[t] + (h_prev · W_hhᵀ + b_hh))
+  // recurrence: out[t] = act((out[t] + b_ih) + (h_prev · W_hhᵀ + b_hh))
   for (let s = 0; s < T; s++) {
     const t = timeOf(s, T, reverse);
     const hs = prev_rows(T, B, H, s, t, reverse, lengths, out, ldo, h0, hp), hl = prev_ld(s, lengths, ldo, H);
     gemm_pb(B, H, H, hs, hl, whhP, whhT, H, acc, H, 0);
-    if (b_hh) add_bias_rows(B, H, acc, H, b_hh);
-    for (let b = 0; b < B; b++) {
-      const ob = rowp(out, t * B + b, ldo);
-      add_to(ob, rowp(acc, b, H), H);
-      unary(act, ob, ob, H);
-    }
+    for (let b = 0; b < B; b++) rnn_row(H, rowp(out, t * B + b, ldo), bi, rowp(acc, b, H), bh, act);
     zero_invalid(T, B, H, t, lengths, out, ldo);
   }
   gather_last(T, B, H, reverse, lengths, out, ldo, hN);
+  if (!b_hh) free(bh);
+  if (!b_ih) free(bi);
   free(whhP); free(acc); free(hp); free(whhT); free(wihT);
 }
 

@@ -6,7 +6,7 @@
 // step is its initial state, and its final state is the one after its last valid step.
 
 import { alloc, free } from './alloc';
-import { gemm, transpose } from './gemm';
+import { gemm, gemm_pb, transpose } from './gemm';
 import { sigmoid1, sigmoid4 } from './vmath';
 
 // Gate activation of LSTM and GRU gates (i, f, o; r, z): ga = 0 sigmoid (PyTorch, Keras),
@@ -24,6 +24,41 @@ const HS_A: f32 = 0.2, HS_B: f32 = 0.5;
 @inline export function dgate(pre: f32, y: f32, ga: i32): f32 {
   if (!ga) return pre * y * (1 - y);
   return y > 0 && y < 1 ? pre * HS_A : 0;
+}
+
+/**
+ * A bias vector, or when it is absent (0) n floats of −0.0: x + (−0.0) is x for every x
+ * (+0 and −0 included), so one code path adds "no bias" exactly. Free the result only when
+ * b was 0.
+ */
+export function bias_or_negzero(b: usize, n: i32): usize {
+  if (b) return b;
+  const p = alloc(<usize>n << 2);
+  for (let j = 0; j < n; j++) store<u32>(p + (<usize>j << 2), 0x80000000);
+  return p;
+}
+
+// The input projection of a recurrence (x_t · W_ihᵀ for every step) is one GEMM over all T·B
+// rows when the backward needs it cached. Inference needs no cache, so it runs a chunk of
+// steps at a time into a scratch of about PROJ_BYTES that is still in L2 when the steps read
+// it. A GEMM row does not depend on the rows computed with it, so the bits are the same.
+const PROJ_BYTES: i32 = 256 << 10;
+
+/** Steps per input-projection chunk for rows of G floats (inference). */
+export function proj_steps(T: i32, B: i32, G: i32): i32 {
+  return max(1, min(T, PROJ_BYTES / (B * G * 4)));
+}
+
+/**
+ * gx (n·B × G) = the input projections of processing steps [s, s + n): x rows of times
+ * t0 … t0 + n − 1 (t0 = s forward, T − s − n reverse) times wT (I × G, packed as wP for
+ * gemm_pb, or wP = 0). Returns t0: the row of (t, b) in gx is (t − t0)·B + b.
+ */
+export function project(T: i32, B: i32, I: i32, G: i32, s: i32, n: i32, reverse: i32,
+                        x: usize, ldx: i32, wP: usize, wT: usize, gx: usize): i32 {
+  const t0 = reverse ? T - s - n : s;
+  gemm_pb(n * B, G, I, rowp(x, t0 * B, ldx), ldx, wP, wT, G, gx, G, 0);
+  return t0;
 }
 
 @inline export function rowp(p: usize, r: i32, ld: i32): usize { return p + (<usize>(r * ld) << 2); }

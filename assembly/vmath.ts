@@ -187,9 +187,11 @@ const SIGN_BITS: i32 = <i32>0x80000000;    // f32 sign bit
   return keepNaN(v, res);
 }
 
+// The scalar forms are plain functions, not inlined: they serve the 0-3 element tails of
+// vector loops and the scalar backward passes, and one copy each keeps the module small.
 /** Scalar e^x: the same bits as a lane of exp4. */
-@inline export function exp1(x: f32): f32 { return f32x4.extract_lane(exp4(f32x4.splat(x)), 0); }
+export function exp1(x: f32): f32 { return f32x4.extract_lane(exp4(f32x4.splat(x)), 0); }
 /** Scalar tanh: the same bits as a lane of tanh4. */
-@inline export function tanh1(x: f32): f32 { return f32x4.extract_lane(tanh4(f32x4.splat(x)), 0); }
+export function tanh1(x: f32): f32 { return f32x4.extract_lane(tanh4(f32x4.splat(x)), 0); }
 /** Scalar sigmoid: the same bits as a lane of sigmoid4. */
-@inline export function sigmoid1(x: f32): f32 { return f32x4.extract_lane(sigmoid4(f32x4.splat(x)), 0); }
+export function sigmoid1(x: f32): f32 { return f32x4.extract_lane(sigmoid4(f32x4.splat(x)), 0); }

@@ -241,16 +241,18 @@ abstract class RNNBase extends Module {
             hp, op, DH, hn, lp, this._act, d);
           lc.push([]);
         } else if (lstm) {
-          const gates = Storage.alloc(T * B * G), cells = Storage.alloc(T * B * H);
+          // inference caches no gates (the kernel projects the input a chunk at a time); the cells
+          // are always written, as each step reads the one before
+          const gates = rec ? Storage.alloc(T * B * G) : null, cells = Storage.alloc(T * B * H);
           const hraw = p.whr ? Storage.alloc(T * B * H) : null;
           e.lstm_forward(T, B, I, H, Ho, ins[l].ptr, I, p.wih.ptr, p.whh.ptr, p.bih?.ptr ?? 0, p.bhh?.ptr ?? 0, p.whr?.ptr ?? 0,
-            hp, cp, op, DH, hn, cN!.ptr + so * H * 4, gates.ptr, cells.ptr, hraw?.ptr ?? 0, lp, d, this._ga);
-          lc.push(hraw ? [gates, cells, hraw] : [gates, cells]);
+            hp, cp, op, DH, hn, cN!.ptr + so * H * 4, gates?.ptr ?? 0, cells.ptr, hraw?.ptr ?? 0, lp, d, this._ga);
+          lc.push([...(gates ? [gates] : []), cells, ...(hraw ? [hraw] : [])]);   // backward reads [gates, cells, hraw?]
         } else {
-          const gates = Storage.alloc(T * B * G), hnc = Storage.alloc(T * B * H);
+          const gates = rec ? Storage.alloc(T * B * G) : null, hnc = rec ? Storage.alloc(T * B * H) : null;
           e.gru_forward(T, B, I, H, ins[l].ptr, I, p.wih.ptr, p.whh.ptr, p.bih?.ptr ?? 0, p.bhh?.ptr ?? 0,
-            hp, op, DH, hn, gates.ptr, hnc.ptr, lp, d, this._lbr, this._ga);
-          lc.push([gates, hnc]);
+            hp, op, DH, hn, gates?.ptr ?? 0, hnc?.ptr ?? 0, lp, d, this._lbr, this._ga);
+          lc.push(gates ? [gates, hnc!] : []);
         }
       }
       caches.push(lc);
