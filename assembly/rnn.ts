@@ -26,6 +26,16 @@ const TANH = 0, SIGMOID = 1, RELU = 2;   // 3: identity (Keras 'linear')
 function rnn_row(H: i32, o: usize, bi: usize, a: usize, bh: usize, act: i32): void {
   const tanh = act == TANH;
   let j = 0;
+  if (tanh) {
+    // two vectors per iteration: two independent tanh chains side by side
+    for (; j + 8 <= H; j += 8) {
+      const q = o + (<usize>j << 2), k = <usize>j << 2;
+      const v0 = f32x4.add(f32x4.add(v128.load(q), v128.load(bi + k)), f32x4.add(v128.load(a + k), v128.load(bh + k)));
+      const v1 = f32x4.add(f32x4.add(v128.load(q, 16), v128.load(bi + k, 16)), f32x4.add(v128.load(a + k, 16), v128.load(bh + k, 16)));
+      v128.store(q, tanh4(v0));
+      v128.store(q, tanh4(v1), 16);
+    }
+  }
   for (; j + 4 <= H; j += 4) {
     const q = o + (<usize>j << 2), k = <usize>j << 2;
     const v = f32x4.add(f32x4.add(v128.load(q), v128.load(bi + k)), f32x4.add(v128.load(a + k), v128.load(bh + k)));
