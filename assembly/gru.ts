@@ -12,7 +12,8 @@ import { alloc, free } from './alloc';
 import { gemm, gemm_pb, pack_for, transpose } from './gemm';
 import { colsum_acc, colsum_acc2, fill, add_to } from './elementwise';
 import { tanh1, tanh4 } from './vmath';
-import { weight_grads, bias_or_negzero, proj_steps, project, gate1, gate4, dgate, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
+import { vtanh, vgate } from './activations';
+import { weight_grads, bias_or_negzero, pre_sum, proj_steps, project, dgate, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 
 @inline function ldf(p: usize, j: i32): f32 { return load<f32>(p + (<usize>j << 2)); }
 @inline function stf(p: usize, j: i32, v: f32): void { store<f32>(p + (<usize>j << 2), v); }
@@ -20,64 +21,58 @@ import { weight_grads, bias_or_negzero, proj_steps, project, gate1, gate4, dgate
 @inline function stv(p: usize, j: i32, v: v128): void { v128.store(p + (<usize>j << 2), v); }
 
 /**
- * One row: gx = input-side pre-activations without bias (3H; overwritten with the activated
- * r, z, n), bi = b_ih, a3 = hidden-side ones without bias, bh = b_hh (absent biases are -0.0,
- * which adds exactly nothing), h = h_prev; writes h' and hn = W_hn h + b_hn.
- * Same bits as adding the biases in passes of their own: each sum is the same f32 add.
+ * One row, as passes over the row (L1-resident). gx = input-side pre-activations without bias
+ * (3H; overwritten with the activated r, z, n), bi = b_ih, a3 = hidden-side ones without bias,
+ * bh = b_hh (absent biases are −0.0, which adds exactly nothing), h = h_prev; writes h' and
+ * hn = W_hn h + b_hn. Every element gets the operations separate bias passes and one fused
+ * loop would give it, so the bits are theirs.
  */
 function gru_row(H: i32, gx: usize, bi: usize, a3: usize, bh: usize, h: usize, hy: usize, hn: usize, ga: i32): void {
   const o1 = <usize>H << 2, o2 = <usize>(2 * H) << 2;
+  pre_sum(2 * H, gx, bi, a3, bh, gx);
+  vgate(gx, 2 * H, ga);                      // r, z
+  // n = tanh((gx_n + b_in) + r ⊙ (a_n + b_hn))
   let j = 0;
   for (; j + 4 <= H; j += 4) {
-    const r = gate4(f32x4.add(f32x4.add(ldv(a3, j), ldv(bh, j)), f32x4.add(ldv(gx, j), ldv(bi, j))), ga);
-    const z = gate4(f32x4.add(f32x4.add(ldv(a3 + o1, j), ldv(bh + o1, j)), f32x4.add(ldv(gx + o1, j), ldv(bi + o1, j))), ga);
     const a = f32x4.add(ldv(a3 + o2, j), ldv(bh + o2, j));
-    const n = tanh4(f32x4.add(f32x4.add(ldv(gx + o2, j), ldv(bi + o2, j)), f32x4.mul(a, r)));
-    stv(gx, j, r); stv(gx + o1, j, z); stv(gx + o2, j, n); stv(hn, j, a);
-    stv(hy, j, f32x4.add(f32x4.mul(f32x4.sub(ldv(h, j), n), z), n));
+    stv(hn, j, a);
+    stv(gx + o2, j, f32x4.add(f32x4.add(ldv(gx + o2, j), ldv(bi + o2, j)), f32x4.mul(a, ldv(gx, j))));
   }
   for (; j < H; j++) {
-    const r = gate1((ldf(a3, j) + ldf(bh, j)) + (ldf(gx, j) + ldf(bi, j)), ga);
-    const z = gate1((ldf(a3 + o1, j) + ldf(bh + o1, j)) + (ldf(gx + o1, j) + ldf(bi + o1, j)), ga);
     const a = ldf(a3 + o2, j) + ldf(bh + o2, j);
-    const n = tanh1((ldf(gx + o2, j) + ldf(bi + o2, j)) + a * r);
-    stf(gx, j, r); stf(gx + o1, j, z); stf(gx + o2, j, n); stf(hn, j, a);
-    stf(hy, j, (ldf(h, j) - n) * z + n);
+    stf(hn, j, a);
+    stf(gx + o2, j, (ldf(gx + o2, j) + ldf(bi + o2, j)) + a * ldf(gx, j));
   }
+  vtanh(gx + o2, gx + o2, H);
+  gru_out(H, gx, h, hy);
+}
+
+/** h' = (h − n)⊙z + n from the activated z and n of a row (gx + H, gx + 2H). */
+function gru_out(H: i32, gx: usize, h: usize, hy: usize): void {
+  const o1 = <usize>H << 2, o2 = <usize>(2 * H) << 2;
+  let j = 0;
+  for (; j + 4 <= H; j += 4) {
+    const n = ldv(gx + o2, j);
+    stv(hy, j, f32x4.add(f32x4.mul(f32x4.sub(ldv(h, j), n), ldv(gx + o1, j)), n));
+  }
+  for (; j < H; j++) { const n = ldf(gx + o2, j); stf(hy, j, (ldf(h, j) - n) * ldf(gx + o1, j) + n); }
 }
 
 /** lbr = 0, first half of a row: r, z from the input and hidden pre-activations (biases as in gru_row); rh = r ⊙ h. */
 function gru_rz(H: i32, gx: usize, bi: usize, a3: usize, bh: usize, h: usize, rh: usize, ga: i32): void {
-  const o1 = <usize>H << 2;
+  pre_sum(2 * H, gx, bi, a3, bh, gx);
+  vgate(gx, 2 * H, ga);
   let j = 0;
-  for (; j + 4 <= H; j += 4) {
-    const r = gate4(f32x4.add(f32x4.add(ldv(a3, j), ldv(bh, j)), f32x4.add(ldv(gx, j), ldv(bi, j))), ga);
-    const z = gate4(f32x4.add(f32x4.add(ldv(a3 + o1, j), ldv(bh + o1, j)), f32x4.add(ldv(gx + o1, j), ldv(bi + o1, j))), ga);
-    stv(gx, j, r); stv(gx + o1, j, z);
-    stv(rh, j, f32x4.mul(r, ldv(h, j)));
-  }
-  for (; j < H; j++) {
-    const r = gate1((ldf(a3, j) + ldf(bh, j)) + (ldf(gx, j) + ldf(bi, j)), ga);
-    const z = gate1((ldf(a3 + o1, j) + ldf(bh + o1, j)) + (ldf(gx + o1, j) + ldf(bi + o1, j)), ga);
-    stf(gx, j, r); stf(gx + o1, j, z);
-    stf(rh, j, r * ldf(h, j));
-  }
+  for (; j + 4 <= H; j += 4) stv(rh, j, f32x4.mul(ldv(gx, j), ldv(h, j)));
+  for (; j < H; j++) stf(rh, j, ldf(gx, j) * ldf(h, j));
 }
 
 /** lbr = 0, second half: n = tanh(input n + hidden n), h' = (h − n)⊙z + n. */
 function gru_n(H: i32, gx: usize, bi: usize, a3: usize, bh: usize, h: usize, hy: usize): void {
-  const o1 = <usize>H << 2, o2 = <usize>(2 * H) << 2;
-  let j = 0;
-  for (; j + 4 <= H; j += 4) {
-    const n = tanh4(f32x4.add(f32x4.add(ldv(gx + o2, j), ldv(bi + o2, j)), f32x4.add(ldv(a3 + o2, j), ldv(bh + o2, j))));
-    stv(gx + o2, j, n);
-    stv(hy, j, f32x4.add(f32x4.mul(f32x4.sub(ldv(h, j), n), ldv(gx + o1, j)), n));
-  }
-  for (; j < H; j++) {
-    const n = tanh1((ldf(gx + o2, j) + ldf(bi + o2, j)) + (ldf(a3 + o2, j) + ldf(bh + o2, j)));
-    stf(gx + o2, j, n);
-    stf(hy, j, (ldf(h, j) - n) * ldf(gx + o1, j) + n);
-  }
+  const o2 = <usize>(2 * H) << 2;
+  pre_sum(H, gx + o2, bi + o2, a3 + o2, bh + o2, gx + o2);
+  vtanh(gx + o2, gx + o2, H);
+  gru_out(H, gx, h, hy);
 }
 
 /**

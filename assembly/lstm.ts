@@ -10,7 +10,8 @@ import { alloc, free } from './alloc';
 import { gemm, gemm_pb, pack_for, transpose } from './gemm';
 import { colsum_acc2, fill, add_to } from './elementwise';
 import { tanh1, tanh4 } from './vmath';
-import { weight_grads, bias_or_negzero, proj_steps, project, gate1, gate4, dgate, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
+import { vtanh, vgate } from './activations';
+import { weight_grads, bias_or_negzero, pre_sum, proj_steps, project, dgate, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 
 @inline function ldf(p: usize, j: i32): f32 { return load<f32>(p + (<usize>j << 2)); }
 @inline function stf(p: usize, j: i32, v: f32): void { store<f32>(p + (<usize>j << 2), v); }
@@ -18,36 +19,25 @@ import { weight_grads, bias_or_negzero, proj_steps, project, gate1, gate4, dgate
 @inline function stv(p: usize, j: i32, v: v128): void { v128.store(p + (<usize>j << 2), v); }
 
 /**
- * One row of the cell update. Pre-activations: gx (input side, 4H, overwritten with the
- * activated i f g o) + bi, plus a4 (hidden side) + bh; absent biases are −0.0 (seq.ts), and
- * each sum is the same f32 add as a bias pass of its own would do. c_prev in cp; writes c and r.
- * Written PyTorch's way: c = f·c_prev + i·g, r = o·tanh(c).
+ * One row of the cell update, as passes over the row (L1-resident): the pre-activations
+ * gx + bi + a4 + bh (pre_sum) into gx, the gates activated in place (i f g o), then
+ * c = f·c_prev + i·g and r = o·tanh(c), PyTorch's order of operations. c_prev in cp; writes c
+ * and r. Every element gets the same operations it would in one fused loop.
  */
-@inline function pre4(gx: usize, bi: usize, a4: usize, bh: usize, j: i32): v128 {
-  return f32x4.add(f32x4.add(ldv(gx, j), ldv(bi, j)), f32x4.add(ldv(a4, j), ldv(bh, j)));
-}
-@inline function pre1(gx: usize, bi: usize, a4: usize, bh: usize, j: i32): f32 {
-  return (ldf(gx, j) + ldf(bi, j)) + (ldf(a4, j) + ldf(bh, j));
-}
 function lstm_row(H: i32, gx: usize, bi: usize, a4: usize, bh: usize, cp: usize, c: usize, r: usize, ga: i32): void {
   const o1 = <usize>H << 2, o2 = <usize>(2 * H) << 2, o3 = <usize>(3 * H) << 2;
+  pre_sum(4 * H, gx, bi, a4, bh, gx);
+  vgate(gx, 2 * H, ga);          // i, f
+  vtanh(gx + o2, gx + o2, H);    // g
+  vgate(gx + o3, H, ga);         // o
   let j = 0;
   for (; j + 4 <= H; j += 4) {
-    const i = gate4(pre4(gx, bi, a4, bh, j), ga), f = gate4(pre4(gx + o1, bi + o1, a4 + o1, bh + o1, j), ga);
-    const g = tanh4(pre4(gx + o2, bi + o2, a4 + o2, bh + o2, j)), o = gate4(pre4(gx + o3, bi + o3, a4 + o3, bh + o3, j), ga);
-    stv(gx, j, i); stv(gx + o1, j, f); stv(gx + o2, j, g); stv(gx + o3, j, o);
-    const cv = f32x4.add(f32x4.mul(f, ldv(cp, j)), f32x4.mul(i, g));
-    stv(c, j, cv);
-    stv(r, j, f32x4.mul(o, tanh4(cv)));
+    stv(c, j, f32x4.add(f32x4.mul(ldv(gx + o1, j), ldv(cp, j)), f32x4.mul(ldv(gx, j), ldv(gx + o2, j))));
   }
-  for (; j < H; j++) {
-    const i = gate1(pre1(gx, bi, a4, bh, j), ga), f = gate1(pre1(gx + o1, bi + o1, a4 + o1, bh + o1, j), ga);
-    const g = tanh1(pre1(gx + o2, bi + o2, a4 + o2, bh + o2, j)), o = gate1(pre1(gx + o3, bi + o3, a4 + o3, bh + o3, j), ga);
-    stf(gx, j, i); stf(gx + o1, j, f); stf(gx + o2, j, g); stf(gx + o3, j, o);
-    const cv = f * ldf(cp, j) + i * g;
-    stf(c, j, cv);
-    stf(r, j, o * tanh1(cv));
-  }
+  for (; j < H; j++) stf(c, j, ldf(gx + o1, j) * ldf(cp, j) + ldf(gx, j) * ldf(gx + o2, j));
+  vtanh(c, r, H);
+  for (j = 0; j + 4 <= H; j += 4) stv(r, j, f32x4.mul(ldv(gx + o3, j), ldv(r, j)));
+  for (; j < H; j++) stf(r, j, ldf(gx + o3, j) * ldf(r, j));
 }
 
 export function lstm_forward(T: i32, B: i32, I: i32, H: i32, P: i32,

@@ -12,41 +12,18 @@
 import { alloc, free } from './alloc';
 import { gemm, gemm_pb, pack_for, transpose } from './gemm';
 import { unary, colsum_acc2, fill, add_to } from './elementwise';
-import { tanh1, tanh4 } from './vmath';
-import { weight_grads, bias_or_negzero, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
+import { weight_grads, bias_or_negzero, pre_sum, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 
 const TANH = 0, SIGMOID = 1, RELU = 2;   // 3: identity (Keras 'linear')
 
 /**
  * One row of a step, in place: o = act((o + bi) + (a + bh)), where o holds x_t · W_ihᵀ and a
  * h_{t−1} · W_hhᵀ; absent biases are −0.0 (seq.ts). The same f32 adds, and the same act bits,
- * as separate bias, add and activation passes. tanh (PyTorch's default) is fused; the other
- * activations run as a second pass over the row.
+ * as separate bias, add and activation passes.
  */
 function rnn_row(H: i32, o: usize, bi: usize, a: usize, bh: usize, act: i32): void {
-  const tanh = act == TANH;
-  let j = 0;
-  if (tanh) {
-    // two vectors per iteration: two independent tanh chains side by side
-    for (; j + 8 <= H; j += 8) {
-      const q = o + (<usize>j << 2), k = <usize>j << 2;
-      const v0 = f32x4.add(f32x4.add(v128.load(q), v128.load(bi + k)), f32x4.add(v128.load(a + k), v128.load(bh + k)));
-      const v1 = f32x4.add(f32x4.add(v128.load(q, 16), v128.load(bi + k, 16)), f32x4.add(v128.load(a + k, 16), v128.load(bh + k, 16)));
-      v128.store(q, tanh4(v0));
-      v128.store(q, tanh4(v1), 16);
-    }
-  }
-  for (; j + 4 <= H; j += 4) {
-    const q = o + (<usize>j << 2), k = <usize>j << 2;
-    const v = f32x4.add(f32x4.add(v128.load(q), v128.load(bi + k)), f32x4.add(v128.load(a + k), v128.load(bh + k)));
-    v128.store(q, tanh ? tanh4(v) : v);
-  }
-  for (; j < H; j++) {
-    const q = o + (<usize>j << 2), k = <usize>j << 2;
-    const v = (load<f32>(q) + load<f32>(bi + k)) + (load<f32>(a + k) + load<f32>(bh + k));
-    store<f32>(q, tanh ? tanh1(v) : v);
-  }
-  if (!tanh) unary(act, o, o, H);
+  pre_sum(H, o, bi, a, bh, o);
+  unary(act, o, o, H);
 }
 
 /** Forward of one layer-direction. act: 0 tanh, 2 relu (PyTorch); 1 sigmoid, 3 identity (Keras SimpleRNN). Writes out (T·B × H) and hN (B × H). */

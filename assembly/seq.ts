@@ -7,23 +7,32 @@
 
 import { alloc, free } from './alloc';
 import { gemm, gemm_pb, transpose } from './gemm';
-import { sigmoid1, sigmoid4 } from './vmath';
 
 // Gate activation of LSTM and GRU gates (i, f, o; r, z): ga = 0 sigmoid (PyTorch, Keras),
-// ga = 1 hard sigmoid clip(0.2·x + 0.5, 0, 1) (TF.js's default recurrentActivation).
-const HS_A: f32 = 0.2, HS_B: f32 = 0.5;
-@inline export function gate4(v: v128, ga: i32): v128 {
-  if (!ga) return sigmoid4(v);
-  return f32x4.min(f32x4.max(f32x4.add(f32x4.mul(v, f32x4.splat(HS_A)), f32x4.splat(HS_B)), f32x4.splat(0)), f32x4.splat(1));
-}
-@inline export function gate1(x: f32, ga: i32): f32 {
-  if (!ga) return sigmoid1(x);
-  return min<f32>(max<f32>(x * HS_A + HS_B, 0), 1);
-}
+// ga = 1 hard sigmoid clip(0.2·x + 0.5, 0, 1) (TF.js's default recurrentActivation); the forward
+// applies it with vgate (activations.ts).
+const HS_A: f32 = 0.2;
 /** pre · gate'(…) from the gate's output y: pre·y·(1 − y), or pre·0.2 inside the hard sigmoid's ramp. */
 @inline export function dgate(pre: f32, y: f32, ga: i32): f32 {
   if (!ga) return pre * y * (1 - y);
   return y > 0 && y < 1 ? pre * HS_A : 0;
+}
+
+/**
+ * d[j] = (p[j] + q[j]) + (r[j] + s[j]) for j < n, d may be p: a gate's pre-activation from its
+ * input side (p, bias q) and its hidden side (r, bias s). Absent biases are −0.0 vectors
+ * (bias_or_negzero), which add nothing, so the sum is the one separate bias passes would give.
+ */
+export function pre_sum(n: i32, p: usize, q: usize, r: usize, s: usize, d: usize): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const k = <usize>j << 2;
+    v128.store(d + k, f32x4.add(f32x4.add(v128.load(p + k), v128.load(q + k)), f32x4.add(v128.load(r + k), v128.load(s + k))));
+  }
+  for (; j < n; j++) {
+    const k = <usize>j << 2;
+    store<f32>(d + k, (load<f32>(p + k) + load<f32>(q + k)) + (load<f32>(r + k) + load<f32>(s + k)));
+  }
 }
 
 /**
