@@ -11,7 +11,6 @@
 import { alloc, free } from './alloc';
 import { gemm, gemm_pb, pack_for, transpose } from './gemm';
 import { colsum_acc, colsum_acc2, fill, add_to } from './elementwise';
-import { tanh1, tanh4 } from './vmath';
 import { vtanh, vgate } from './activations';
 import { weight_grads, bias_or_negzero, pre_sum, proj_steps, project, dgate, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 

@@ -9,7 +9,6 @@
 import { alloc, free } from './alloc';
 import { gemm, gemm_pb, pack_for, transpose } from './gemm';
 import { colsum_acc2, fill, add_to } from './elementwise';
-import { tanh1, tanh4 } from './vmath';
 import { vtanh, vgate } from './activations';
 import { weight_grads, bias_or_negzero, pre_sum, proj_steps, project, dgate, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 
@@ -99,7 +98,7 @@ export function lstm_backward(T: i32, B: i32, I: i32, H: i32, P: i32,
   const G = 4 * H, TB = T * B;
   const dG = alloc(<usize>(TB * G) << 2);
   let dh = alloc(<usize>(B * P) << 2), dhn = alloc(<usize>(B * P) << 2);
-  const dc = alloc(<usize>(B * H) << 2), cp = alloc(<usize>(B * H) << 2);
+  const dc = alloc(<usize>(B * H) << 2), cp = alloc(<usize>(B * H) << 2), tcr = alloc(<usize>H << 2);
   const dr = w_hr ? alloc(<usize>(B * H) << 2) : 0;
   const dH = w_hr ? alloc(<usize>(TB * P) << 2) : 0;     // dh at every step, for dW_hr
   if (dhN) memory.copy(dh, dhN, <usize>(B * P) << 2); else fill(dh, B * P, 0);
@@ -124,11 +123,12 @@ export function lstm_backward(T: i32, B: i32, I: i32, H: i32, P: i32,
     for (let b = 0; b < B; b++) {
       const d4 = rowp(dG, t * B + b, G);
       if (!valid(lengths, b, t, T)) { fill(d4, G, 0); continue; }
-      const g4 = rowp(gates, t * B + b, G), c = rowp(cells, t * B + b, H);
+      const g4 = rowp(gates, t * B + b, G);
       const drb = rowp(drp, b, H), dcb = rowp(dc, b, H), cpb = rowp(cp, b, H);
+      vtanh(rowp(cells, t * B + b, H), tcr, H);   // tanh(c_t) again, the forward's bits
       for (let j = 0; j < H; j++) {
         const i = ldf(g4, j), f = ldf(g4, H + j), g = ldf(g4, 2 * H + j), o = ldf(g4, 3 * H + j);
-        const tc = tanh1(ldf(c, j));
+        const tc = ldf(tcr, j);
         const dry = ldf(drb, j);
         const dcv = ldf(dcb, j) + dry * o * (1 - tc * tc);
         stf(d4, j, dgate(dcv * g, i, ga));               // d gate i (pre-activation)
@@ -156,5 +156,5 @@ export function lstm_backward(T: i32, B: i32, I: i32, H: i32, P: i32,
   if (db_ih || db_hh) colsum_acc2(TB, G, dG, G, db_ih ? db_ih : db_hh, db_ih ? db_hh : 0);
   if (dH) free(dH);
   if (dr) free(dr);
-  free(cp); free(dc); free(dhn); free(dh); free(dG);
+  free(tcr); free(cp); free(dc); free(dhn); free(dh); free(dG);
 }
