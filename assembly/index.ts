@@ -12,3 +12,4 @@ export * from './loss';
 export * from './optim';
 export * from './random';
 export * from './convert';
+export { proj_steps } from './seq';
