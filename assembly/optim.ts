@@ -40,7 +40,34 @@ export function adam_step(n: i32, p: usize, g: usize, m: usize, v: usize, vmax: 
   const bc2s = <f32>Math.sqrt(bc2);
   const b1 = <f32>beta1, b2 = <f32>beta2, a1 = <f32>(1 - beta1), a2 = <f32>(1 - beta2);
   const epsf = <f32>eps, nstep = <f32>(-stepSize), wdf = <f32>wd, decay = <f32>(1 - lr * wd);
-  for (let i = 0; i < n; i++) {
+  // four parameters at a time: lane for lane the scalar loop's f32 operations in its order
+  // (f32x4 sqrt and div are IEEE-exact like their scalar forms), then the scalar loop for the rest
+  const vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), va1 = f32x4.splat(a1), va2 = f32x4.splat(a2);
+  const veps = f32x4.splat(epsf), vnstep = f32x4.splat(nstep), vwd = f32x4.splat(wdf), vdecay = f32x4.splat(decay);
+  const vbc2s = f32x4.splat(bc2s);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    let pv = v128.load(p + o);
+    let gv = v128.load(g + o);
+    if (maximize) gv = f32x4.neg(gv);
+    if (wd != 0) {
+      if (decoupled) pv = f32x4.mul(pv, vdecay);
+      else gv = f32x4.add(gv, f32x4.mul(vwd, pv));
+    }
+    const mv = f32x4.add(f32x4.mul(v128.load(m + o), vb1), f32x4.mul(va1, gv));
+    const vv = f32x4.add(f32x4.mul(v128.load(v + o), vb2), f32x4.mul(f32x4.mul(va2, gv), gv));
+    v128.store(m + o, mv);
+    v128.store(v + o, vv);
+    let vd = vv;
+    if (amsgrad) {
+      vd = f32x4.max(v128.load(vmax + o), vv);
+      v128.store(vmax + o, vd);
+    }
+    const den = f32x4.add(f32x4.div(f32x4.sqrt(vd), vbc2s), veps);
+    v128.store(p + o, f32x4.add(pv, f32x4.div(f32x4.mul(vnstep, mv), den)));
+  }
+  for (; i < n; i++) {
     const o = <usize>i << 2;
     let pv = load<f32>(p + o);
     let gv = load<f32>(g + o);
