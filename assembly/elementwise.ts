@@ -6,7 +6,6 @@
 // A stride of 0 broadcasts; on the output side it accumulates (c += …) into one element.
 // Every index walk is row-major, so every accumulation has one fixed order.
 import { alloc, free } from './alloc';
-import { tanh1, sigmoid1 } from './vmath';
 import { vtanh, vsigmoid } from './activations';
 
 const ARGS: usize = memory.data(32 * 4, 16);
