@@ -46,3 +46,44 @@ export function gemmPhases(e: Exports, w: Workload): Phases {
     free: () => { for (const p of blocks) e.free(p); },
   };
 }
+
+export interface Paired {
+  /** median over pairs of (GEMM phases GFLOP/s) / (peak loop GFLOP/s), and its quartiles */
+  ratio: number; q1: number; q3: number; pairs: number;
+  /** each side's median and best call */
+  median: number; min: number; gflops: number; peak: number; bestGflops: number; bestPeak: number;
+}
+
+/**
+ * The GEMM phases against the SIMD peak loop as paired calls: each pair is one phases call and
+ * one peak call of about the same length, back to back (order alternating), and gives one
+ * ratio of their GFLOP/s. On a shared host the machine's speed drifts by 1.5x over seconds;
+ * two calls a few ms apart see the same machine, so the median of the per-pair ratios is
+ * steady where the ratio of two separately taken medians (or bests) is not.
+ */
+export function pairedVsPeak(p: Phases, peak: (iters: number) => unknown, peakFlops: (iters: number) => number): Paired {
+  const now = () => performance.now();
+  const time = (f: () => unknown) => { const t = now(); f(); return now() - t; };
+  const warm = now();
+  while (now() - warm < 300) { p.run(); peak(250_000); }
+  // a peak call as long as a phases call
+  const tg0 = Math.min(...Array.from({ length: 5 }, () => time(p.run)));
+  const tp0 = Math.min(...Array.from({ length: 5 }, () => time(() => peak(250_000))));
+  const iters = Math.max(50_000, Math.round(250_000 * tg0 / tp0));
+  const rs: number[] = [], tg: number[] = [], tp: number[] = [];
+  const start = now();
+  for (let i = 0; (i < 40 || now() - start < 2000) && now() - start < 8000; i++) {
+    let a: number, b: number;
+    if (i & 1) { b = time(() => peak(iters)); a = time(p.run); } else { a = time(p.run); b = time(() => peak(iters)); }
+    tg.push(a); tp.push(b);
+    rs.push((p.flops / a) / (peakFlops(iters) / b));
+  }
+  const med = (v: number[]) => { const s = [...v].sort((x, y) => x - y); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+  const q = (v: number[], f: number) => [...v].sort((x, y) => x - y)[Math.floor(f * (v.length - 1))];
+  const gMed = med(tg), pMed = med(tp), gMin = Math.min(...tg), pMin = Math.min(...tp);
+  return {
+    ratio: med(rs), q1: q(rs, 0.25), q3: q(rs, 0.75), pairs: rs.length,
+    median: gMed, min: gMin, gflops: p.flops / (gMed * 1e6), peak: peakFlops(iters) / (pMed * 1e6),
+    bestGflops: p.flops / (gMin * 1e6), bestPeak: peakFlops(iters) / (pMin * 1e6),
+  };
+}
