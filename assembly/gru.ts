@@ -12,7 +12,7 @@ import { alloc, free } from './alloc';
 import { gemm, gemm_pb, pack_for, transpose } from './gemm';
 import { colsum_acc, colsum_acc2, fill, add_to } from './elementwise';
 import { vtanh, vgate } from './activations';
-import { weight_grads, bias_or_negzero, pre_sum, proj_steps, project, dgate, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
+import { weight_grads, weights_t, bias_or_negzero, pre_sum, proj_steps, project, dgate, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 
 @inline function ldf(p: usize, j: i32): f32 { return load<f32>(p + (<usize>j << 2)); }
 @inline function stf(p: usize, j: i32, v: f32): void { store<f32>(p + (<usize>j << 2), v); }
@@ -83,15 +83,16 @@ function gru_n(H: i32, gx: usize, bi: usize, a3: usize, bh: usize, h: usize, hy:
 export function gru_forward(T: i32, B: i32, I: i32, H: i32,
                             x: usize, ldx: i32, w_ih: usize, w_hh: usize, b_ih: usize, b_hh: usize,
                             h0: usize, out: usize, ldo: i32, hN: usize, gates: usize, hn: usize,
-                            lengths: usize, reverse: i32, lbr: i32, ga: i32): void {
+                            lengths: usize, reverse: i32, lbr: i32, ga: i32, wT: usize): void {
   const G = 3 * H;
-  const wihT = alloc(<usize>(I * G) << 2), whhT = alloc(<usize>(H * G) << 2);
+  // the weights transposed (wT: kept by the caller, seq.ts weights_t), or transposed here
+  const wihT = wT ? wT : alloc(<usize>((I + H) * G) << 2);
+  const whhT = wihT + (<usize>(I * G) << 2);
+  if (!wT) weights_t(G, I, H, H, w_ih, w_hh, 0, wihT);
   const hp = alloc(<usize>(B * H) << 2), acc = alloc(<usize>(B * G) << 2);
   const rh: usize = lbr ? 0 : alloc(<usize>(B * H) << 2);
   const hnS: usize = hn ? 0 : alloc(<usize>(B * H) << 2);
   const bi = bias_or_negzero(b_ih, G), bh = bias_or_negzero(b_hh, G);
-  transpose(G, I, w_ih, I, wihT, G);
-  transpose(G, H, w_hh, H, whhT, G);
   // the recurrent weights packed once: all three gates, or (lbr = 0) r, z and n apart
   const whhP = lbr ? pack_for(B, H, G, whhT, G) : pack_for(B, H, 2 * H, whhT, G);
   const whnP: usize = lbr ? 0 : pack_for(B, H, H, whhT + (<usize>(2 * H) << 2), G);
@@ -130,7 +131,8 @@ export function gru_forward(T: i32, B: i32, I: i32, H: i32,
   if (hnS) free(hnS);
   if (rh) free(rh);
   free(whnP); free(whhP);
-  free(acc); free(hp); free(whhT); free(wihT);
+  free(acc); free(hp);
+  if (!wT) free(wihT);
 }
 
 export function gru_backward(T: i32, B: i32, I: i32, H: i32,

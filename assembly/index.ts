@@ -12,4 +12,4 @@ export * from './loss';
 export * from './optim';
 export * from './random';
 export * from './convert';
-export { proj_steps } from './seq';
+export { proj_steps, weights_t } from './seq';

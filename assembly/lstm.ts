@@ -10,7 +10,7 @@ import { alloc, free } from './alloc';
 import { gemm, gemm_pb, pack_for, transpose } from './gemm';
 import { colsum_acc2, fill, add_to } from './elementwise';
 import { vtanh, vgate } from './activations';
-import { weight_grads, bias_or_negzero, pre_sum, proj_steps, project, dgate, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
+import { weight_grads, weights_t, bias_or_negzero, pre_sum, proj_steps, project, dgate, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 
 @inline function ldf(p: usize, j: i32): f32 { return load<f32>(p + (<usize>j << 2)); }
 @inline function stf(p: usize, j: i32, v: f32): void { store<f32>(p + (<usize>j << 2), v); }
@@ -42,16 +42,15 @@ function lstm_row(H: i32, gx: usize, bi: usize, a4: usize, bh: usize, cp: usize,
 export function lstm_forward(T: i32, B: i32, I: i32, H: i32, P: i32,
                              x: usize, ldx: i32, w_ih: usize, w_hh: usize, b_ih: usize, b_hh: usize, w_hr: usize,
                              h0: usize, c0: usize, out: usize, ldo: i32, hN: usize, cN: usize,
-                             gates: usize, cells: usize, hraw: usize, lengths: usize, reverse: i32, ga: i32): void {
+                             gates: usize, cells: usize, hraw: usize, lengths: usize, reverse: i32, ga: i32, wT: usize): void {
   const G = 4 * H;
-  const wihT = alloc(<usize>(I * G) << 2);
-  const whhT = alloc(<usize>(P * G) << 2);
-  const whrT = w_hr ? alloc(<usize>(H * P) << 2) : 0;
+  // the weights transposed (wT: kept by the caller, seq.ts weights_t), or transposed here
+  const wihT = wT ? wT : alloc(<usize>((I + P) * G + (w_hr ? H * P : 0)) << 2);
+  const whhT = wihT + (<usize>(I * G) << 2);
+  const whrT = w_hr ? whhT + (<usize>(P * G) << 2) : 0;
+  if (!wT) weights_t(G, I, P, H, w_ih, w_hh, w_hr, wihT);
   const hp = alloc(<usize>(B * P) << 2), cp = alloc(<usize>(B * H) << 2), acc = alloc(<usize>(B * G) << 2);
   const rtmp = w_hr ? alloc(<usize>(B * H) << 2) : 0;
-  transpose(G, I, w_ih, I, wihT, G);
-  transpose(G, P, w_hh, P, whhT, G);
-  if (w_hr) transpose(P, H, w_hr, H, whrT, P);
   const whhP = pack_for(B, P, G, whhT, G), whrP = w_hr ? pack_for(B, H, P, whrT, P) : 0;
   const bi = bias_or_negzero(b_ih, G), bh = bias_or_negzero(b_hh, G);
   // the input projection: all steps into `gates`, or (inference) chunks of steps in a scratch
@@ -85,8 +84,7 @@ export function lstm_forward(T: i32, B: i32, I: i32, H: i32, P: i32,
   if (rtmp) free(rtmp);
   free(whrP); free(whhP);
   free(acc); free(cp); free(hp);
-  if (whrT) free(whrT);
-  free(whhT); free(wihT);
+  if (!wT) free(wihT);
 }
 
 export function lstm_backward(T: i32, B: i32, I: i32, H: i32, P: i32,

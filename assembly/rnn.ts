@@ -10,9 +10,9 @@
 // final state is taken at its own last step (see seq.ts). A pointer of 0 means "absent": no
 // bias, zero h0, no gradient wanted.
 import { alloc, free } from './alloc';
-import { gemm, gemm_pb, pack_for, transpose } from './gemm';
+import { gemm, gemm_pb, pack_for } from './gemm';
 import { unary, colsum_acc2, fill, add_to } from './elementwise';
-import { weight_grads, bias_or_negzero, pre_sum, prev_rows, prev_ld, rowp, timeOf, valid, gather_last, zero_invalid, carry_invalid } from './seq';
+import { weight_grads, weights_t, bias_or_negzero, pre_sum, prev_rows, prev_ld, rowp, timeOf, valid, gather_last, zero_invalid, carry_invalid } from './seq';
 
 const TANH = 0, SIGMOID = 1, RELU = 2;   // 3: identity (Keras 'linear')
 
@@ -29,13 +29,13 @@ function rnn_row(H: i32, o: usize, bi: usize, a: usize, bh: usize, act: i32): vo
 /** Forward of one layer-direction. act: 0 tanh, 2 relu (PyTorch); 1 sigmoid, 3 identity (Keras SimpleRNN). Writes out (T·B × H) and hN (B × H). */
 export function rnn_forward(T: i32, B: i32, I: i32, H: i32,
                             x: usize, ldx: i32, w_ih: usize, w_hh: usize, b_ih: usize, b_hh: usize,
-                            h0: usize, out: usize, ldo: i32, hN: usize, lengths: usize, act: i32, reverse: i32): void {
-  const wihT = alloc(<usize>(I * H) << 2);
-  const whhT = alloc(<usize>(H * H) << 2);
+                            h0: usize, out: usize, ldo: i32, hN: usize, lengths: usize, act: i32, reverse: i32, wT: usize): void {
+  // the weights transposed (wT: kept by the caller, seq.ts weights_t), or transposed here
+  const wihT = wT ? wT : alloc(<usize>((I + H) * H) << 2);
+  const whhT = wihT + (<usize>(I * H) << 2);
+  if (!wT) weights_t(H, I, H, H, w_ih, w_hh, 0, wihT);
   const hp = alloc(<usize>(B * H) << 2);
   const acc = alloc(<usize>(B * H) << 2);
-  transpose(H, I, w_ih, I, wihT, H);
-  transpose(H, H, w_hh, H, whhT, H);
   const whhP = pack_for(B, H, H, whhT, H);   // the recurrent weights, packed once for every step
   const bi = bias_or_negzero(b_ih, H), bh = bias_or_negzero(b_hh, H);
   // input projection of every timestep at once: out = X · W_ihᵀ (biases join in rnn_row)
@@ -51,7 +51,8 @@ export function rnn_forward(T: i32, B: i32, I: i32, H: i32,
   gather_last(T, B, H, reverse, lengths, out, ldo, hN);
   if (!b_hh) free(bh);
   if (!b_ih) free(bi);
-  free(whhP); free(acc); free(hp); free(whhT); free(wihT);
+  free(whhP); free(acc); free(hp);
+  if (!wT) free(wihT);
 }
 
 /**

@@ -70,6 +70,18 @@ export function project(T: i32, B: i32, I: i32, G: i32, s: i32, n: i32, reverse:
   return t0;
 }
 
+/**
+ * The transposed weights of one layer-direction, one block: W_ihᵀ (I × G) at dst, W_hhᵀ (P × G)
+ * after it, then W_hrᵀ (H × P) when w_hr is given (an LSTM projection). The forward kernels
+ * take such a block (`wT`) instead of transposing on every call: step() keeps one per layer,
+ * redone only when the weights change.
+ */
+export function weights_t(G: i32, I: i32, P: i32, H: i32, w_ih: usize, w_hh: usize, w_hr: usize, dst: usize): void {
+  transpose(G, I, w_ih, I, dst, G);
+  transpose(G, P, w_hh, P, dst + (<usize>(I * G) << 2), G);
+  if (w_hr) transpose(P, H, w_hr, H, dst + (<usize>((I + P) * G) << 2), P);
+}
+
 @inline export function rowp(p: usize, r: i32, ld: i32): usize { return p + (<usize>(r * ld) << 2); }
 
 @inline export function lenOf(lengths: usize, b: i32, T: i32): i32 {

@@ -135,8 +135,14 @@ export abstract class Module {
    */
   zeroGrad(opts: { setToNone?: boolean } = {}): void { safePoint(); clearGrads(this.parameters(), !!opts.setToNone); }
 
-  /** Frees every parameter's Wasm memory now. */
-  dispose(): void { for (const p of this.parameters()) { p.grad?.dispose(); p.dispose(); } }
+  /** Frees every parameter's Wasm memory now, and what the modules of the tree keep besides. */
+  dispose(): void {
+    for (const p of this.parameters()) { p.grad?.dispose(); p.dispose(); }
+    for (const m of this.modules()) m._freeBuffers();
+  }
+
+  /** @internal Wasm memory a module keeps besides its parameters (RNN step()'s buffers). */
+  _freeBuffers(): void {}
 
   /** The text inside the parentheses of this module's repr. */
   extraRepr(): string { return ''; }

@@ -49,6 +49,13 @@ export interface LSTMOptions extends Omit<RNNOptions, 'nonlinearity'> {
 /** Options of forward(): per-sequence lengths, PyTorch's pack_padded_sequence semantics. */
 export interface ForwardOptions { lengths?: ArrayLike<number> }
 
+/**
+ * step()'s transposed weights of one layer (seq.ts weights_t), and the versions of the weights
+ * they were made from: redone when an optimizer step, loadStateDict or anything else has taken
+ * a writable pointer to them since.
+ */
+interface StepWeights { buf: Storage; wih: Storage; whh: Storage; whr: Storage | null; vih: number; vhh: number; vhr: number }
+
 /** step()'s Wasm buffers for one batch size, and Float32Array views of the state it returns. */
 interface StepWorkspace {
   B: number;
@@ -90,6 +97,8 @@ abstract class RNNBase extends Module {
   protected _dirs: DirParams[][] = [];
   /** @internal streaming workspace, kept per batch size */
   private _stepWs: StepWorkspace | null = null;
+  /** @internal step()'s transposed weights, per layer */
+  private _stepW: StepWeights[] = [];
 
   constructor(mode: Mode, inputSize: number, hiddenSize: number, o: Required<Omit<LSTMOptions, 'gateActivation'>>, act: number) {
     super();
@@ -237,7 +246,7 @@ abstract class RNNBase extends Module {
         const hp = h0 ? h0.ptr + so * Ho * 4 : 0, cp = c0 ? c0.ptr + so * H * 4 : 0;
         const op = out.ptr + d * Ho * 4, hn = hN.ptr + so * Ho * 4;
         if (this.mode === 'RNN') {
-          e.rnn_forward(T, B, I, H, ins[l].ptr, I, p.wih.ptr, p.whh.ptr, p.bih?.ptr ?? 0, p.bhh?.ptr ?? 0,
+          e.rnn_forward(T, B, I, H, ins[l].ptr, I, p.wih.readPtr, p.whh.readPtr, p.bih?.readPtr ?? 0, p.bhh?.readPtr ?? 0,
             hp, op, DH, hn, lp, this._act, d);
           lc.push([]);
         } else if (lstm) {
@@ -245,12 +254,12 @@ abstract class RNNBase extends Module {
           // are always written, as each step reads the one before
           const gates = rec ? Storage.alloc(T * B * G) : null, cells = Storage.alloc(T * B * H);
           const hraw = p.whr ? Storage.alloc(T * B * H) : null;
-          e.lstm_forward(T, B, I, H, Ho, ins[l].ptr, I, p.wih.ptr, p.whh.ptr, p.bih?.ptr ?? 0, p.bhh?.ptr ?? 0, p.whr?.ptr ?? 0,
+          e.lstm_forward(T, B, I, H, Ho, ins[l].ptr, I, p.wih.readPtr, p.whh.readPtr, p.bih?.readPtr ?? 0, p.bhh?.readPtr ?? 0, p.whr?.readPtr ?? 0,
             hp, cp, op, DH, hn, cN!.ptr + so * H * 4, gates?.ptr ?? 0, cells.ptr, hraw?.ptr ?? 0, lp, d, this._ga);
           lc.push([...(gates ? [gates] : []), cells, ...(hraw ? [hraw] : [])]);   // backward reads [gates, cells, hraw?]
         } else {
           const gates = rec ? Storage.alloc(T * B * G) : null, hnc = rec ? Storage.alloc(T * B * H) : null;
-          e.gru_forward(T, B, I, H, ins[l].ptr, I, p.wih.ptr, p.whh.ptr, p.bih?.ptr ?? 0, p.bhh?.ptr ?? 0,
+          e.gru_forward(T, B, I, H, ins[l].ptr, I, p.wih.readPtr, p.whh.readPtr, p.bih?.readPtr ?? 0, p.bhh?.readPtr ?? 0,
             hp, op, DH, hn, gates?.ptr ?? 0, hnc?.ptr ?? 0, lp, d, this._lbr, this._ga);
           lc.push(gates ? [gates, hnc!] : []);
         }
@@ -307,14 +316,14 @@ abstract class RNNBase extends Module {
             const [gw, gwh, gb, gbh] = [leafGradPtr(p.wih), leafGradPtr(p.whh), leafGradPtr(p.bih), leafGradPtr(p.bhh)];
             const cc = caches[l][d];
             if (this.mode === 'RNN') {
-              e.rnn_backward(T, B, I, H, ins[l].ptr, I, p.wih.ptr, p.whh.ptr, hp, op, DH, lp, dop, DH, dhn, this._act, d,
+              e.rnn_backward(T, B, I, H, ins[l].ptr, I, p.wih.readPtr, p.whh.readPtr, hp, op, DH, lp, dop, DH, dhn, this._act, d,
                 dxp, I, d, dh0p, gw, gwh, gb, gbh);
             } else if (lstm) {
-              e.lstm_backward(T, B, I, H, Ho, ins[l].ptr, I, p.wih.ptr, p.whh.ptr, p.whr?.ptr ?? 0, hp, c0 ? c0.ptr + co : 0,
+              e.lstm_backward(T, B, I, H, Ho, ins[l].ptr, I, p.wih.readPtr, p.whh.readPtr, p.whr?.readPtr ?? 0, hp, c0 ? c0.ptr + co : 0,
                 op, DH, cc[0].ptr, cc[1].ptr, cc[2]?.ptr ?? 0, lp, dop, DH, dhn, gCN ? gCN.ptr + co : 0, d,
                 dxp, I, d, dh0p, dc0 ? dc0.ptr + co : 0, gw, gwh, gb, gbh, leafGradPtr(p.whr), this._ga);
             } else {
-              e.gru_backward(T, B, I, H, ins[l].ptr, I, p.wih.ptr, p.whh.ptr, hp, op, DH, cc[0].ptr, cc[1].ptr, lp,
+              e.gru_backward(T, B, I, H, ins[l].ptr, I, p.wih.readPtr, p.whh.readPtr, hp, op, DH, cc[0].ptr, cc[1].ptr, lp,
                 dop, DH, dhn, d, dxp, I, d, dh0p, gw, gwh, gb, gbh, this._lbr, this._ga);
             }
           }
@@ -331,6 +340,30 @@ abstract class RNNBase extends Module {
     return [output, hn, cn];
   }
 
+  /** @internal step()'s buffers (freed by dispose(); a later step() makes them again). */
+  override _freeBuffers(): void {
+    this._stepWs?.bufs.forEach((s) => s.dispose());
+    this._stepW.forEach((c) => c.buf.dispose());
+    this._stepWs = null;
+    this._stepW = [];
+  }
+
+  /** Byte offset of layer l's transposed weights for step(), transposed again only if they changed. */
+  private stepWeights(l: number, Il: number): number {
+    const p = this._dirs[l][0];
+    const wih = p.wih.storage, whh = p.whh.storage, whr = p.whr?.storage ?? null;
+    let c = this._stepW[l];
+    if (!c || c.wih !== wih || c.whh !== whh || c.whr !== whr ||
+        c.vih !== wih.version || c.vhh !== whh.version || c.vhr !== (whr?.version ?? 0)) {
+      const G = GATES[this.mode] * this.hiddenSize, H = this.hiddenSize, Ho = this.hiddenOut;
+      if (!c) c = this._stepW[l] = { buf: Storage.alloc((Il + Ho) * G + (whr ? H * Ho : 0), true), wih, whh, whr, vih: 0, vhh: 0, vhr: 0 };
+      w().weights_t(G, Il, Ho, H, wih.readPtr, whh.readPtr, whr?.readPtr ?? 0, c.buf.readPtr);
+      c.wih = wih; c.whh = whh; c.whr = whr;
+      c.vih = wih.version; c.vhh = whh.version; c.vhr = whr?.version ?? 0;
+    }
+    return c.buf.readPtr;
+  }
+
   /**
    * One timestep for a batch, synchronous, for streaming (audio worklets, edge handlers).
    * x: (B, I) or (I) as a Tensor or a Float32Array of B·I values. state: the object a previous
@@ -338,7 +371,8 @@ abstract class RNNBase extends Module {
    * means zeros. Returns the state, updated in place when given: `output` (B·Hout) is the top
    * layer's h and is overwritten by the next call. Running step T times gives the same bits as
    * forward over the T steps. No gradients; after the first call with a given B it allocates
-   * nothing (no Wasm memory, no JS arrays).
+   * nothing (no Wasm memory, no JS arrays). Keeps a transposed copy of the weights (the layout
+   * the kernel reads), made again only after they change (an optimizer step, loadStateDict).
    */
   step(x: Tensor | Float32Array, state?: StepState): StepState {
     if (this.bidirectional) throw new RnnError('step: expected a unidirectional module (a reverse direction needs the whole sequence), got bidirectional = true');
@@ -393,14 +427,16 @@ abstract class RNNBase extends Module {
       const p = this._dirs[l][0];
       const inp = l === 0 ? xp : op + (l - 1) * B * Ho * 4, Il = l === 0 ? I : Ho;
       const ho = hp + l * B * Ho * 4, lo = op + l * B * Ho * 4;
+      const wT = this.stepWeights(l, Il);
+      const bi = p.bih?.readPtr ?? 0, bh = p.bhh?.readPtr ?? 0;
       if (this.mode === 'RNN') {
-        e.rnn_forward(1, B, Il, H, inp, Il, p.wih.ptr, p.whh.ptr, p.bih?.ptr ?? 0, p.bhh?.ptr ?? 0, ho, lo, Ho, ho, 0, this._act, 0);
+        e.rnn_forward(1, B, Il, H, inp, Il, 0, 0, bi, bh, ho, lo, Ho, ho, 0, this._act, 0, wT);
       } else if (lstm) {
         const co = cp + l * B * H * 4;
-        e.lstm_forward(1, B, Il, H, Ho, inp, Il, p.wih.ptr, p.whh.ptr, p.bih?.ptr ?? 0, p.bhh?.ptr ?? 0, p.whr?.ptr ?? 0,
-          ho, co, lo, Ho, ho, co, gp, cellp, rawp, 0, 0, this._ga);
+        e.lstm_forward(1, B, Il, H, Ho, inp, Il, 0, 0, bi, bh, p.whr?.readPtr ?? 0,
+          ho, co, lo, Ho, ho, co, gp, cellp, rawp, 0, 0, this._ga, wT);
       } else {
-        e.gru_forward(1, B, Il, H, inp, Il, p.wih.ptr, p.whh.ptr, p.bih?.ptr ?? 0, p.bhh?.ptr ?? 0, ho, lo, Ho, ho, gp, cellp, 0, 0, this._lbr, this._ga);
+        e.gru_forward(1, B, Il, H, inp, Il, 0, 0, bi, bh, ho, lo, Ho, ho, gp, cellp, 0, 0, this._lbr, this._ga, wT);
       }
     }
     const buf = e.memory.buffer;

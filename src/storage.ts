@@ -86,8 +86,21 @@ export class Storage {
 
   get disposed(): boolean { return this.tok.ptr === 0 && this.cold === null; }
 
-  /** The byte offset of the data in Wasm memory; brings evicted data back first. */
+  /**
+   * Counts the `ptr` reads: every write to the data goes through one (Wasm kernels write through
+   * the pointers they are given), so data derived from this block (step()'s transposed weights)
+   * is current while the count is unchanged.
+   */
+  version = 0;
+
+  /** The byte offset of the data in Wasm memory, to read or write; brings evicted data back first. */
   get ptr(): number {
+    this.version++;
+    return this.readPtr;
+  }
+
+  /** The byte offset for reading only: unlike `ptr`, not counted as a possible write. */
+  get readPtr(): number {
     if (this.tok.ptr === 0) {
       if (this.cold === null) throw new RangeError('wasm-rnn: tensor used after dispose()');
       const c = this.cold;

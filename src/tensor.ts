@@ -115,6 +115,8 @@ export class Tensor {
   _makeGrad(s: Storage): Tensor { return new Tensor(s, this.shape); }
   /** @internal byte offset of the data (brings evicted data back) */
   get ptr(): number { return this.storage.ptr; }
+  /** @internal byte offset for reading only (see Storage.version) */
+  get readPtr(): number { return this.storage.readPtr; }
 
   /** The values as a new Float32Array (row-major). */
   toFloat32Array(): Float32Array { return this.storage.read(); }

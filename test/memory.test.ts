@@ -69,4 +69,18 @@ test('dispose() frees at once', () => {
   assert.is(lib.memoryStats().liveBytes, live);
 });
 
+test('Module.dispose() frees the parameters and step()\'s buffers of the whole tree', () => {
+  class Streamer extends Module {
+    lstm = new lib.LSTM(4, 8, { numLayers: 2, projSize: 3 });
+    forward(x: lib.Tensor) { return this.lstm.forward(x)[0]; }
+  }
+  const live = lib.memoryStats().liveBytes;
+  const m = new Streamer();
+  const st = m.lstm.step(new Float32Array(2 * 4).fill(0.5));
+  m.lstm.step(new Float32Array(2 * 4).fill(0.25), st);
+  assert.ok(lib.memoryStats().liveBytes > live);
+  m.dispose();
+  assert.is(lib.memoryStats().liveBytes, live);
+});
+
 test.run();

@@ -41,6 +41,42 @@ for (const [name, make] of makers) {
     }
   });
 
+  test(`${name}: step() follows weight updates (optimizer steps, loadStateDict)`, () => {
+    lib.manualSeed(7);
+    const m = make();
+    const T = 3, B = 2, I = m.inputSize, Ho = m.hiddenOut;
+    const x = lib.randn([T, B, I]);
+    const check = (what: string) => {
+      const full = lib.noGrad(() => m.forward(x))[0].toFloat32Array();
+      let st: lib.StepState | undefined;
+      for (let t = 0; t < T; t++) {
+        st = m.step(x.select(0, t), st);
+        bitsEqual(st.output, full.subarray(t * B * Ho, (t + 1) * B * Ho), `${what}, step ${t}`);
+      }
+      return full;
+    };
+    const trainStep = (opt: lib.Optimizer) => {
+      const [o] = m.forward(x);
+      const loss = o.mul(o).mean();
+      opt.zeroGrad(); loss.backward(); opt.step();
+    };
+    let prev = check('initial weights');
+    const changed = (what: string) => {
+      const now = check(what);
+      assert.ok(now.some((v, i) => v !== prev[i]), `${what}: the outputs changed`);
+      prev = now;
+    };
+    trainStep(new lib.Adam(m.parameters(), { lr: 0.05 }));
+    changed('after an Adam step');
+    trainStep(new lib.SGD(m.parameters(), { lr: 0.5, momentum: 0.9 }));
+    changed('after an SGD step');
+    const a = make();
+    m.loadStateDict(Object.fromEntries(Object.entries(a.stateDict()).map(([k, v]) => [k, v.toFloat32Array()])));
+    changed('after loadStateDict from arrays');
+    m.loadStateDict(make().stateDict());
+    changed('after loadStateDict from tensors');
+  });
+
   test(`${name}: step() allocates no Wasm memory after the first call`, () => {
     const m = make();
     const xt = new Float32Array(2 * m.inputSize).fill(0.5);
