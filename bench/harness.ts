@@ -26,7 +26,24 @@ export const DEFAULT_POLICY: Policy = {
   minCalls: 20, minMs: 600, enoughMs: 2000, floorCalls: 3, slowCallMs: 4000,
 };
 
-export interface Stats { median: number; min: number; max: number; n: number; totalMs: number; warmCalls: number }
+export interface Stats {
+  median: number; min: number; max: number; n: number; totalMs: number; warmCalls: number;
+  /** every timed call (ms) and the round it ran in, for ratios of calls of the same round */
+  samples: number[]; rounds: number[];
+}
+
+/**
+ * Median over the rounds in which both engines ran of (a's time / b's time). Calls of one round
+ * run back to back, so they see the same machine; on a host whose speed drifts over seconds this
+ * is steadier than the ratio of two medians taken over different stretches of the run.
+ */
+export function pairedRatio(a: Stats, b: Stats): { ratio: number; pairs: number } {
+  const bt = new Map<number, number>();
+  b.rounds.forEach((r, i) => bt.set(r, b.samples[i]));
+  const rs: number[] = [];
+  a.rounds.forEach((r, i) => { const t = bt.get(r); if (t !== undefined) rs.push(a.samples[i] / t); });
+  return { ratio: rs.length ? median(rs) : NaN, pairs: rs.length };
+}
 
 async function timeOnce(e: Engine, keep?: (r: unknown) => void): Promise<number> {
   if (e.before) await e.before();
@@ -64,6 +81,7 @@ export async function measure(engines: Engine[], policy: Policy = DEFAULT_POLICY
     log(`    warm-up ${e.name}: ${n} calls in ${(performance.now() - start).toFixed(0)} ms`);
   }
   const samples = new Map<string, number[]>(engines.map((e) => [e.name, []]));
+  const rounds = new Map<string, number[]>(engines.map((e) => [e.name, []]));
   const done = (e: Engine) => {
     const s = samples.get(e.name)!;
     const t = s.reduce((a, b) => a + b, 0);
@@ -76,6 +94,7 @@ export async function measure(engines: Engine[], policy: Policy = DEFAULT_POLICY
     for (let k = 0; k < active.length; k++) {
       const e = active[(k + round) % active.length];
       samples.get(e.name)!.push(await timeOnce(e));
+      rounds.get(e.name)!.push(round);
     }
   }
   const out = new Map<string, Stats>();
@@ -83,7 +102,7 @@ export async function measure(engines: Engine[], policy: Policy = DEFAULT_POLICY
     const s = samples.get(e.name)!;
     out.set(e.name, {
       median: median(s), min: Math.min(...s), max: Math.max(...s), n: s.length,
-      totalMs: s.reduce((a, b) => a + b, 0), warmCalls: warm.get(e.name)!,
+      totalMs: s.reduce((a, b) => a + b, 0), warmCalls: warm.get(e.name)!, samples: s, rounds: rounds.get(e.name)!,
     });
   }
   return { stats: out, first };
