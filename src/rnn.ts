@@ -54,7 +54,7 @@ export interface ForwardOptions { lengths?: ArrayLike<number> }
  * they were made from: redone when an optimizer step, loadStateDict or anything else has taken
  * a writable pointer to them since.
  */
-interface StepWeights { buf: Storage; wih: Storage; whh: Storage; whr: Storage | null; vih: number; vhh: number; vhr: number }
+interface StepWeights { buf: Storage; vih: number; vhh: number; vhr: number }
 
 /** step()'s Wasm buffers for one batch size, and Float32Array views of the state it returns. */
 interface StepWorkspace {
@@ -351,14 +351,12 @@ abstract class RNNBase extends Module {
   /** Byte offset of layer l's transposed weights for step(), transposed again only if they changed. */
   private stepWeights(l: number, Il: number): number {
     const p = this._dirs[l][0];
-    const wih = p.wih.storage, whh = p.whh.storage, whr = p.whr?.storage ?? null;
+    const wih = p.wih.storage, whh = p.whh.storage, whr = p.whr?.storage ?? null;   // fixed per module
     let c = this._stepW[l];
-    if (!c || c.wih !== wih || c.whh !== whh || c.whr !== whr ||
-        c.vih !== wih.version || c.vhh !== whh.version || c.vhr !== (whr?.version ?? 0)) {
+    if (!c || c.vih !== wih.version || c.vhh !== whh.version || c.vhr !== (whr?.version ?? 0)) {
       const G = GATES[this.mode] * this.hiddenSize, H = this.hiddenSize, Ho = this.hiddenOut;
-      if (!c) c = this._stepW[l] = { buf: Storage.alloc((Il + Ho) * G + (whr ? H * Ho : 0), true), wih, whh, whr, vih: 0, vhh: 0, vhr: 0 };
+      c ??= this._stepW[l] = { buf: Storage.alloc((Il + Ho) * G + (whr ? H * Ho : 0), true), vih: 0, vhh: 0, vhr: 0 };
       w().weights_t(G, Il, Ho, H, wih.readPtr, whh.readPtr, whr?.readPtr ?? 0, c.buf.readPtr);
-      c.wih = wih; c.whh = whh; c.whr = whr;
       c.vih = wih.version; c.vhh = whh.version; c.vhr = whr?.version ?? 0;
     }
     return c.buf.readPtr;
