@@ -223,13 +223,12 @@ abstract class RNNBase extends Module {
     const e = w();
     const [T, B] = x.shape;
     const H = this.hiddenSize, Ho = this.hiddenOut, D = this.numDirections, L = this.numLayers, DH = D * Ho;
-    const lstm = this.mode === 'LSTM', gru = this.mode === 'GRU', G = GATES[this.mode] * H;
+    const lstm = this.mode === 'LSTM';
     const params = this.parameters();
     const rec = recording(x, h0, c0, ...params);
     const drop = this.training && this.dropout > 0 && L > 1;
     const lens = lengths ? Storage.alloc(B) : null;
     if (lens) I32().set(lengths!, lens.ptr >> 2);
-    const lp = lens?.ptr ?? 0;
     const hN = Storage.alloc(L * D * B * Ho);
     const cN = lstm ? Storage.alloc(L * D * B * H) : null;
     const ins: Storage[] = [x.storage];       // input of each layer
@@ -237,33 +236,10 @@ abstract class RNNBase extends Module {
     const masks: (Storage | null)[] = [];     // dropout mask applied to each layer's output
     const caches: Storage[][][] = [];         // [layer][direction] gate caches
     for (let l = 0; l < L; l++) {
-      const I = l === 0 ? this.inputSize : DH;
+      // what only the graph holds is recomputable (storage.ts): the gate caches, inner outputs
       const out = Storage.alloc(T * B * DH);
-      const lc: Storage[][] = [];
-      for (let d = 0; d < D; d++) {
-        const p = this._dirs[l][d];
-        const so = (l * D + d) * B;
-        const hp = h0 ? h0.ptr + so * Ho * 4 : 0, cp = c0 ? c0.ptr + so * H * 4 : 0;
-        const op = out.ptr + d * Ho * 4, hn = hN.ptr + so * Ho * 4;
-        if (this.mode === 'RNN') {
-          e.rnn_forward(T, B, I, H, ins[l].ptr, I, p.wih.readPtr, p.whh.readPtr, p.bih?.readPtr ?? 0, p.bhh?.readPtr ?? 0,
-            hp, op, DH, hn, lp, this._act, d);
-          lc.push([]);
-        } else if (lstm) {
-          // inference caches no gates (the kernel projects the input a chunk at a time); the cells
-          // are always written, as each step reads the one before
-          const gates = rec ? Storage.alloc(T * B * G) : null, cells = Storage.alloc(T * B * H);
-          const hraw = p.whr ? Storage.alloc(T * B * H) : null;
-          e.lstm_forward(T, B, I, H, Ho, ins[l].ptr, I, p.wih.readPtr, p.whh.readPtr, p.bih?.readPtr ?? 0, p.bhh?.readPtr ?? 0, p.whr?.readPtr ?? 0,
-            hp, cp, op, DH, hn, cN!.ptr + so * H * 4, gates?.ptr ?? 0, cells.ptr, hraw?.ptr ?? 0, lp, d, this._ga);
-          lc.push([...(gates ? [gates] : []), cells, ...(hraw ? [hraw] : [])]);   // backward reads [gates, cells, hraw?]
-        } else {
-          const gates = rec ? Storage.alloc(T * B * G) : null, hnc = rec ? Storage.alloc(T * B * H) : null;
-          e.gru_forward(T, B, I, H, ins[l].ptr, I, p.wih.readPtr, p.whh.readPtr, p.bih?.readPtr ?? 0, p.bhh?.readPtr ?? 0,
-            hp, op, DH, hn, gates?.ptr ?? 0, hnc?.ptr ?? 0, lp, d, this._lbr, this._ga);
-          lc.push(gates ? [gates, hnc!] : []);
-        }
-      }
+      if (rec && l < L - 1) out.recomputable();
+      const lc = this.forwardLayer(l, T, B, ins[l], out, hN, cN, h0, c0, lens?.ptr ?? 0, rec);
       caches.push(lc);
       outs.push(out);
       if (!rec) {
@@ -280,6 +256,7 @@ abstract class RNNBase extends Module {
           const m = Storage.alloc(T * B * DH);
           e.rng_dropout_mask(m.ptr, m.length, this.dropout);
           const next = Storage.alloc(T * B * DH);
+          if (rec) next.recomputable();
           mulInto(next, out, m);
           masks.push(m);
           ins.push(next);
@@ -300,7 +277,24 @@ abstract class RNNBase extends Module {
     if (!rec) { lens?.dispose(); return [output, hn, cn]; }
     const node = new Node(this.mode === 'RNN' ? 'RnnBackward' : this.mode + 'Backward', [x, h0, c0, ...params], lstm ? 3 : 2,
       ([gOut, gHN, gCN]) => {
+        // eviction may have dropped recomputable caches: run the forward again (same kernels, same
+        // inputs, so the same bits) into new caches; the top layer's output is the user's tensor
+        // (never dropped), so its recomputed copy goes to a scratch block
+        const recomputable = [...outs.slice(0, L - 1), ...ins.slice(1), ...caches.flat(2)];
+        if (recomputable.some((s) => s.dropped)) {
+          for (const s of new Set(recomputable)) s.dispose();
+          const hS = Storage.alloc(L * D * B * Ho), cS = lstm ? Storage.alloc(L * D * B * H) : null;
+          for (let l = 0; l < L; l++) {
+            const out = l < L - 1 ? Storage.alloc(T * B * DH).recomputable() : Storage.alloc(T * B * DH);
+            caches[l] = this.forwardLayer(l, T, B, ins[l], out, hS, cS, h0, c0, lens?.ptr ?? 0, true);
+            if (l === L - 1) { out.dispose(); break; }
+            outs[l] = out;
+            if (masks[l]) { ins[l + 1] = Storage.alloc(T * B * DH).recomputable(); mulInto(ins[l + 1], out, masks[l]!); } else ins[l + 1] = out;
+          }
+          hS.dispose(); cS?.dispose();
+        }
         let dOut: Storage | null = gOut;
+        const lp = lens?.ptr ?? 0;   // lens may have been evicted since the forward: take its pointer now
         const dh0 = h0?.requiresGrad ? Storage.alloc(L * D * B * Ho) : null;
         const dc0 = c0?.requiresGrad ? Storage.alloc(L * D * B * H) : null;
         for (let l = L - 1; l >= 0; l--) {
@@ -338,6 +332,45 @@ abstract class RNNBase extends Module {
       t._node = node; t._out = i; t.requiresGrad = true;
     }
     return [output, hn, cn];
+  }
+
+  /**
+   * Layer l's forward, every direction, over x (T·B rows of its input width): writes out (T, B, D·Hout)
+   * and the layer's rows of hN / cN; returns the caches backward reads, per direction (none
+   * when not recording, except LSTM's cells, which each step reads).
+   */
+  private forwardLayer(l: number, T: number, B: number, x: Storage, out: Storage, hN: Storage, cN: Storage | null,
+                       h0: Tensor | null, c0: Tensor | null, lp: number, rec: boolean): Storage[][] {
+    const e = w();
+    const H = this.hiddenSize, Ho = this.hiddenOut, D = this.numDirections, DH = D * Ho, G = GATES[this.mode] * H;
+    const I = l === 0 ? this.inputSize : DH;
+    const lc: Storage[][] = [];
+    for (let d = 0; d < D; d++) {
+      const p = this._dirs[l][d];
+      const so = (l * D + d) * B;
+      const hp = h0 ? h0.ptr + so * Ho * 4 : 0, cp = c0 ? c0.ptr + so * H * 4 : 0;
+      const op = out.ptr + d * Ho * 4, hn = hN.ptr + so * Ho * 4;
+      const wih = p.wih.readPtr, whh = p.whh.readPtr, bih = p.bih?.readPtr ?? 0, bhh = p.bhh?.readPtr ?? 0;
+      // caches only the graph holds: recomputable (storage.ts)
+      const cache = (n: number) => { const s = Storage.alloc(n); return rec ? s.recomputable() : s; };
+      if (this.mode === 'RNN') {
+        e.rnn_forward(T, B, I, H, x.ptr, I, wih, whh, bih, bhh, hp, op, DH, hn, lp, this._act, d);
+        lc.push([]);
+      } else if (this.mode === 'LSTM') {
+        // inference caches no gates (the kernel projects the input a chunk at a time); the cells
+        // are always written, as each step reads the one before
+        const gates = rec ? cache(T * B * G) : null, cells = cache(T * B * H);
+        const hraw = p.whr ? cache(T * B * H) : null;
+        e.lstm_forward(T, B, I, H, Ho, x.ptr, I, wih, whh, bih, bhh, p.whr?.readPtr ?? 0,
+          hp, cp, op, DH, hn, cN!.ptr + so * H * 4, gates?.ptr ?? 0, cells.ptr, hraw?.ptr ?? 0, lp, d, this._ga);
+        lc.push([...(gates ? [gates] : []), cells, ...(hraw ? [hraw] : [])]);   // backward reads [gates, cells, hraw?]
+      } else {
+        const gates = rec ? cache(T * B * G) : null, hnc = rec ? cache(T * B * H) : null;
+        e.gru_forward(T, B, I, H, x.ptr, I, wih, whh, bih, bhh, hp, op, DH, hn, gates?.ptr ?? 0, hnc?.ptr ?? 0, lp, d, this._lbr, this._ga);
+        lc.push(gates ? [gates, hnc!] : []);
+      }
+    }
+    return lc;
   }
 
   /** @internal step()'s buffers (freed by dispose(); a later step() makes them again). */

@@ -13,6 +13,11 @@
 //   the JS copies of unreachable tensors are ordinary garbage for the JS collector.
 //   (Transient blocks are deliberately held by a strong list, not WeakRefs: a WeakRef keeps its
 //   target alive until the current job ends, which in a synchronous loop is never.)
+// - recomputable: transient blocks that only the autograd graph holds and that it can compute
+//   again from what it keeps (a recurrent layer's gate caches, inner layers' outputs). Eviction
+//   drops them without a copy; if backward then needs them, the layer's forward runs again, with
+//   the same bits. A forward that is never followed by backward (inference without noGrad) so
+//   costs no copies.
 import { F32, w } from './wasm.js';
 
 interface Token { ptr: number }
@@ -34,6 +39,9 @@ export class Storage {
   private bytes: number;
   private transient: boolean;
   private cold: Float32Array | null = null;
+  private canDrop = false;
+  /** Set when eviction freed a recomputable block without keeping its data. */
+  dropped = false;
 
   private constructor(length: number, persistent: boolean) {
     this.length = length;
@@ -75,6 +83,12 @@ export class Storage {
 
   get persistent(): boolean { return !this.transient; }
 
+  /** Marks a transient block as recomputable: eviction frees it without a copy (sets `dropped`). */
+  recomputable(): this {
+    this.canDrop = true;
+    return this;
+  }
+
   /** Makes this block persistent (a parameter or optimizer state): never evicted. */
   pin(): this {
     if (!this.transient) return this;
@@ -102,6 +116,7 @@ export class Storage {
   /** The byte offset for reading only: unlike `ptr`, not counted as a possible write. */
   get readPtr(): number {
     if (this.tok.ptr === 0) {
+      if (this.dropped) throw new RangeError('wasm-rnn: internal error: a dropped cache was used before it was computed again');
       if (this.cold === null) throw new RangeError('wasm-rnn: tensor used after dispose()');
       const c = this.cold;
       this.cold = null;
@@ -129,8 +144,12 @@ export class Storage {
   /** Moves the data out of Wasm memory into a JS array (transient blocks only). */
   evict(): void {
     if (this.tok.ptr === 0 || !this.transient) return;
-    const o = this.tok.ptr >> 2;
-    this.cold = F32().slice(o, o + this.length);
+    if (this.canDrop) {
+      this.dropped = true;
+    } else {
+      const o = this.tok.ptr >> 2;
+      this.cold = F32().slice(o, o + this.length);
+    }
     w().free(this.tok.ptr);
     this.tok.ptr = 0;
   }
