@@ -45,7 +45,13 @@ export function rnn_forward(T: i32, B: i32, I: i32, H: i32,
     const t = timeOf(s, T, reverse);
     const hs = prev_rows(T, B, H, s, t, reverse, lengths, out, ldo, h0, hp), hl = prev_ld(s, lengths, ldo, H);
     gemm_pb(B, H, H, hs, hl, whhP, whhT, H, acc, H, 0);
-    for (let b = 0; b < B; b++) rnn_row(H, rowp(out, t * B + b, ldo), bi, rowp(acc, b, H), bh, act);
+    if (ldo == H) {
+      // the step's B rows are contiguous: the sums row by row, then one activation pass over all
+      for (let b = 0; b < B; b++) pre_sum(H, rowp(out, t * B + b, H), bi, rowp(acc, b, H), bh, rowp(out, t * B + b, H));
+      unary(act, rowp(out, t * B, H), rowp(out, t * B, H), B * H);
+    } else {
+      for (let b = 0; b < B; b++) rnn_row(H, rowp(out, t * B + b, ldo), bi, rowp(acc, b, H), bh, act);
+    }
     zero_invalid(T, B, H, t, lengths, out, ldo);
   }
   gather_last(T, B, H, reverse, lengths, out, ldo, hN);
