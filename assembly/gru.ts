@@ -12,7 +12,7 @@ import { alloc, free } from './alloc';
 import { gemm, gemm_pb, pack_for, transpose } from './gemm';
 import { colsum_acc, colsum_acc2, fill, add_to } from './elementwise';
 import { vtanh, vgate } from './activations';
-import { weight_grads, weights_t, bias_or_negzero, pre_sum, proj_steps, project, dgate, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
+import { weight_grads, hprev_gemm, zero_state, weights_t, bias_or_negzero, pre_sum, proj_steps, project, dgate, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 
 @inline function ldf(p: usize, j: i32): f32 { return load<f32>(p + (<usize>j << 2)); }
 @inline function stf(p: usize, j: i32, v: f32): void { store<f32>(p + (<usize>j << 2), v); }
@@ -106,14 +106,14 @@ export function gru_forward(T: i32, B: i32, I: i32, H: i32,
     const g = rowp(gx, (t - t0) * B, G);
     const hs = prev_rows(T, B, H, s, t, reverse, lengths, out, ldo, h0, hp), hl = prev_ld(s, lengths, ldo, H);
     if (lbr) {
-      gemm_pb(B, G, H, hs, hl, whhP, whhT, G, acc, G, 0);
+      if (s > 0 || h0 || !zero_state(B, G, whhT, H * G, acc, G)) gemm_pb(B, G, H, hs, hl, whhP, whhT, G, acc, G, 0);
       for (let b = 0; b < B; b++) {
         gru_row(H, rowp(g, b, G), bi, rowp(acc, b, G), bh, rowp(hs, b, hl), rowp(out, t * B + b, ldo),
                 hn ? rowp(hn, t * B + b, H) : rowp(hnS, b, H), ga);
       }
     } else {
       // r and z from h first; then the candidate from r ⊙ h
-      gemm_pb(B, 2 * H, H, hs, hl, whhP, whhT, G, acc, G, 0);
+      if (s > 0 || h0 || !zero_state(B, 2 * H, whhT, H * G, acc, G)) gemm_pb(B, 2 * H, H, hs, hl, whhP, whhT, G, acc, G, 0);
       for (let b = 0; b < B; b++) gru_rz(H, rowp(g, b, G), bi, rowp(acc, b, G), bh, rowp(hs, b, hl), rowp(rh, b, H), ga);
       gemm_pb(B, H, H, rh, H, whnP, whhT + (<usize>(2 * H) << 2), G, acc + (<usize>(2 * H) << 2), G, 0);
       for (let b = 0; b < B; b++) {
@@ -173,7 +173,8 @@ export function gru_backward(T: i32, B: i32, I: i32, H: i32,
         stf(g, j, dy * z);                                 // the direct path h → h'
       }
     }
-    // dh_prev = dy⊙z + dGh[t] · W_hh; rows past their end carry dh unchanged
+    // dh_prev = dy⊙z + dGh[t] · W_hh; rows past their end carry dh unchanged (dh_{−1} is only dh0)
+    if (s == 0 && !dh0) break;
     memory.copy(dhn, dh, <usize>(B * H) << 2);
     gemm_pb(B, H, G, rowp(dGh, t * B, G), G, whP, w_hh, H, dhn, H, 1);
     carry_invalid(T, B, H, t, lengths, dh, dhn);
@@ -231,7 +232,8 @@ function gru_backward_rb(T: i32, B: i32, I: i32, H: i32,
         stf(dn, j, ldf(dn, j) * z + dv * r);              // direct path and through r ⊙ h
       }
     }
-    // dh_prev += [dr, dz] · W_h{r,z}; rows past their end carry dh unchanged
+    // dh_prev += [dr, dz] · W_h{r,z}; rows past their end carry dh unchanged (dh_{−1} is only dh0)
+    if (s == 0 && !dh0) break;
     gemm_pb(B, H, 2 * H, rowp(dGi, t * B, G), G, wrzP, w_hh, H, dhn, H, 1);
     carry_invalid(T, B, H, t, lengths, dh, dhn);
     const sw = dh; dh = dhn; dhn = sw;
@@ -244,11 +246,8 @@ function gru_backward_rb(T: i32, B: i32, I: i32, H: i32,
     transpose(TB, G, dGi, G, dT, TB);
     if (dw_ih) gemm(G, I, TB, dT, TB, x, ldx, dw_ih, I, 1);
     if (dw_hh) {
-      const hps = alloc(<usize>(TB * H) << 2);
-      for (let t = 0; t < T; t++) gather_prev(T, B, H, t, reverse, lengths, out, ldo, h0, rowp(hps, t * B, H));
-      gemm(2 * H, H, TB, dT, TB, hps, H, dw_hh, H, 1);                       // r, z rows: against h
+      hprev_gemm(T, B, 2 * H, H, dT, TB, out, ldo, h0, lengths, reverse, dw_hh);   // r, z rows: against h
       gemm(H, H, TB, dT + (<usize>(2 * H * TB) << 2), TB, rhc, H, dw_hh + (<usize>(2 * H * H) << 2), H, 1); // n rows: against r ⊙ h
-      free(hps);
     }
     free(dT);
   }

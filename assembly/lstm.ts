@@ -10,7 +10,7 @@ import { alloc, free } from './alloc';
 import { gemm, gemm_pb, pack_for, transpose } from './gemm';
 import { colsum_acc2, fill, add_to } from './elementwise';
 import { vtanh, vgate } from './activations';
-import { weight_grads, weights_t, bias_or_negzero, pre_sum, proj_steps, project, dgate, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
+import { weight_grads, hprev_gemm, zero_state, weights_t, bias_or_negzero, pre_sum, proj_steps, project, dgate, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 
 @inline function ldf(p: usize, j: i32): f32 { return load<f32>(p + (<usize>j << 2)); }
 @inline function stf(p: usize, j: i32, v: f32): void { store<f32>(p + (<usize>j << 2), v); }
@@ -63,7 +63,7 @@ export function lstm_forward(T: i32, B: i32, I: i32, H: i32, P: i32,
     if (s % TC == 0) t0 = project(T, B, I, G, s, min(TC, T - s), reverse, x, ldx, wihP, wihT, gx);
     const hs = prev_rows(T, B, P, s, t, reverse, lengths, out, ldo, h0, hp), hl = prev_ld(s, lengths, ldo, P);
     const cs = prev_rows(T, B, H, s, t, reverse, lengths, cells, H, c0, cp);
-    gemm_pb(B, G, P, hs, hl, whhP, whhT, G, acc, G, 0);
+    if (s > 0 || h0 || !zero_state(B, G, whhT, P * G, acc, G)) gemm_pb(B, G, P, hs, hl, whhP, whhT, G, acc, G, 0);
     for (let b = 0; b < B; b++) {
       const r = w_hr ? rowp(hraw, t * B + b, H) : rowp(out, t * B + b, ldo);
       lstm_row(H, rowp(gx, (t - t0) * B + b, G), bi, rowp(acc, b, G), bh, rowp(cs, b, H), rowp(cells, t * B + b, H), r, ga);
@@ -136,6 +136,7 @@ export function lstm_backward(T: i32, B: i32, I: i32, H: i32, P: i32,
         stf(dcb, j, dcv * f);                            // dc_{t−1}
       }
     }
+    if (s == 0 && !dh0) break;   // dh_{−1} is only dh0
     gemm_pb(B, P, G, rowp(dG, t * B, G), G, whP, w_hh, P, dhn, P, 0);
     carry_invalid(T, B, P, t, lengths, dh, dhn);
     const sw = dh; dh = dhn; dhn = sw;

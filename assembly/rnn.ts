@@ -12,7 +12,7 @@
 import { alloc, free } from './alloc';
 import { gemm, gemm_pb, pack_for } from './gemm';
 import { unary, colsum_acc2, fill, add_to } from './elementwise';
-import { weight_grads, weights_t, bias_or_negzero, pre_sum, prev_rows, prev_ld, rowp, timeOf, valid, gather_last, zero_invalid, carry_invalid } from './seq';
+import { weight_grads, hprev_gemm, zero_state, weights_t, bias_or_negzero, pre_sum, prev_rows, prev_ld, rowp, timeOf, valid, gather_last, zero_invalid, carry_invalid } from './seq';
 
 const TANH = 0, SIGMOID = 1, RELU = 2;   // 3: identity (Keras 'linear')
 
@@ -44,7 +44,7 @@ export function rnn_forward(T: i32, B: i32, I: i32, H: i32,
   for (let s = 0; s < T; s++) {
     const t = timeOf(s, T, reverse);
     const hs = prev_rows(T, B, H, s, t, reverse, lengths, out, ldo, h0, hp), hl = prev_ld(s, lengths, ldo, H);
-    gemm_pb(B, H, H, hs, hl, whhP, whhT, H, acc, H, 0);
+    if (s > 0 || h0 || !zero_state(B, H, whhT, H * H, acc, H)) gemm_pb(B, H, H, hs, hl, whhP, whhT, H, acc, H, 0);
     if (ldo == H) {
       // the step's B rows are contiguous: the sums row by row, then one activation pass over all
       for (let b = 0; b < B; b++) pre_sum(H, rowp(out, t * B + b, H), bi, rowp(acc, b, H), bh, rowp(out, t * B + b, H));
@@ -97,7 +97,8 @@ export function rnn_backward(T: i32, B: i32, I: i32, H: i32,
         store<f32>(d + (<usize>j << 2), act == TANH ? gj * (1 - v * v) : act == RELU ? (v > 0 ? gj : 0) : act == SIGMOID ? gj * (1 - v) * v : gj);
       }
     }
-    // dh_prev = dG[t] · W_hh; rows past their end carry dh unchanged
+    // dh_prev = dG[t] · W_hh; rows past their end carry dh unchanged (not wanted after the last step without dh0)
+    if (s == 0 && !dh0) break;
     gemm_pb(B, H, H, rowp(dG, t * B, H), H, whP, w_hh, H, dn, H, 0);
     carry_invalid(T, B, H, t, lengths, dh, dn);
     const sw = dh; dh = dn; dn = sw;

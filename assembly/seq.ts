@@ -143,11 +143,98 @@ export function carry_invalid(T: i32, B: i32, n: i32, t: i32, lengths: usize, ke
 /** True when row b is valid at time t. */
 @inline export function valid(lengths: usize, b: i32, t: i32, T: i32): bool { return t < lenOf(lengths, b, T); }
 
+/** True when none of the n floats at p is an infinity or a NaN (x − x is 0 exactly for finite x). */
+export function all_finite(p: usize, n: i32): bool {
+  const zero = f32x4.splat(0);
+  let bad = zero;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(p + (<usize>i << 2));
+    bad = v128.or(bad, f32x4.ne(f32x4.sub(v, v), zero));
+  }
+  for (; i < n; i++) { const v = load<f32>(p + (<usize>i << 2)); if (v - v != 0) return false; }
+  return !v128.any_true(bad);
+}
+
+/**
+ * The state GEMM of a step that starts from a zero state (s = 0, no h0) when it can be skipped:
+ * every row of the state is +0 or −0, so each sum of the GEMM starts at +0 and adds only ±0
+ * products, and stays +0 (the blocked-summation contract), unless a weight is infinite or NaN
+ * (0 · ∞ is NaN). So when the nw floats at wT (the GEMM's weights, or a block holding them) are
+ * finite, the result is exactly +0 and acc (B rows of N, leading dim ldc) is filled instead of
+ * computed; returns false (nothing done) otherwise. Only for B ≥ 4: below that the GEMM is a
+ * matrix-vector pass over the weights, no dearer than the check.
+ */
+export function zero_state(B: i32, N: i32, wT: usize, nw: i32, acc: usize, ldc: i32): bool {
+  if (B < 4 || !all_finite(wT, nw)) return false;
+  for (let b = 0; b < B; b++) memory.fill(rowp(acc, b, ldc), 0, <usize>N << 2);
+  return true;
+}
+
+// Summation block of gemm.ts (its contract): a GEMM may be split along k only at multiples of it.
+const KB: i32 = 64;
+
+/**
+ * C (G × P) += A · H_prev, where A (G × T·B, leading dim lda) is dGᵀ and H_prev row k = t·B + b
+ * is the state before step t of row b: an `out` row (P wide, leading dim ldo), or row b of init
+ * (zeros when init = 0) at the row's first step. The same bits as one gemm over a gathered
+ * H_prev; without lengths most of it is read in place from out instead:
+ *  - forward, k ≥ B reads out row k − B; reverse, k < T·B − B reads out row k + B;
+ *  - the k blocks holding init rows are gathered into a scratch, so the GEMM is split only at
+ *    multiples of KB (whole summation blocks, the same sums);
+ *  - with no init (zeros) and A finite over those rows, the zero rows are left out when they
+ *    share their summation block with out rows: each sum starts at +0 and ±0 products leave it
+ *    +0 (before the out rows) or unchanged (after them; a sum from +0 is never −0).
+ */
+export function hprev_gemm(T: i32, B: i32, G: i32, P: i32, A: usize, lda: i32, out: usize, ldo: i32,
+                           init: usize, lengths: usize, reverse: i32, C: usize): void {
+  const TB = T * B;
+  if (lengths || T < 2) {
+    const hp = alloc(<usize>(TB * P) << 2);   // h_{t−1} of every row, in time order
+    for (let t = 0; t < T; t++) gather_prev(T, B, P, t, reverse, lengths, out, ldo, init, rowp(hp, t * B, P));
+    gemm(G, P, TB, A, lda, hp, P, C, P, 1);
+    free(hp);
+    return;
+  }
+  // [z0, z1): the init rows; [g0, g1): the rows gathered (whole summation blocks around them)
+  const z0 = reverse ? TB - B : 0, z1 = z0 + B;
+  const g0 = reverse ? z0 / KB * KB : 0;
+  const g1 = reverse ? TB : min(TB, (z1 + KB - 1) / KB * KB);
+  // blocks in increasing k, as one gemm would add them to C: reverse reads out rows [0, g0)
+  // first, forward does its gathered blocks first and reads out rows [g1, TB) after them
+  if (reverse && g0 > 0) gemm(G, P, g0, A, lda, rowp(out, B, ldo), ldo, C, P, 1);
+  // the gathered blocks: out rows [a0, a1) next to the init rows
+  const a0 = reverse ? g0 : z1, a1 = reverse ? z0 : g1;
+  if (!init && a1 > a0 && g1 - g0 <= KB && all_finite_cols(A, lda, G, z0, z1)) {
+    // one summation block, its zero rows left out: only the out rows
+    gemm(G, P, a1 - a0, A + (<usize>a0 << 2), lda, rowp(out, reverse ? a0 + B : a0 - B, ldo), ldo, C, P, 1);
+  } else {
+    const n = g1 - g0;
+    const hp = alloc(<usize>(n * P) << 2);
+    for (let k = g0; k < g1; k++) {
+      const d = rowp(hp, k - g0, P);
+      if (k >= z0 && k < z1) {
+        if (init) memory.copy(d, rowp(init, k - z0, P), <usize>P << 2);
+        else memory.fill(d, 0, <usize>P << 2);
+      } else memory.copy(d, rowp(out, reverse ? k + B : k - B, ldo), <usize>P << 2);
+    }
+    gemm(G, P, n, A + (<usize>g0 << 2), lda, hp, P, C, P, 1);
+    free(hp);
+  }
+  if (!reverse && g1 < TB) gemm(G, P, TB - g1, A + (<usize>g1 << 2), lda, rowp(out, g1 - B, ldo), ldo, C, P, 1);
+}
+
+/** True when A's columns [k0, k1) (G rows, leading dim lda) are all finite. */
+function all_finite_cols(A: usize, lda: i32, G: i32, k0: i32, k1: i32): bool {
+  for (let i = 0; i < G; i++) if (!all_finite(rowp(A, i, lda) + (<usize>k0 << 2), k1 - k0)) return false;
+  return true;
+}
+
 /**
  * The weight gradients of a recurrence, as big GEMMs over all T·B rows: dw_ih += dGᵀ · X and
  * dw_hh += dGᵀ · H_prev, where dG (T·B × G, leading dim G) is the gradient w.r.t. the gates'
- * pre-activations and H_prev row (t, b) is the state before step t (out rows, or h0; P wide).
- * Zero pointers skip.
+ * pre-activations and H_prev row (t, b) is the state before step t (out rows, or h0; P wide;
+ * see hprev_gemm). Zero pointers skip.
  */
 export function weight_grads(T: i32, B: i32, I: i32, G: i32, P: i32, dG: usize, x: usize, ldx: i32,
                              out: usize, ldo: i32, h0: usize, lengths: usize, reverse: i32,
@@ -157,11 +244,6 @@ export function weight_grads(T: i32, B: i32, I: i32, G: i32, P: i32, dG: usize, 
   const dGT = alloc(<usize>(TB * G) << 2);
   transpose(TB, G, dG, G, dGT, TB);
   if (dw_ih) gemm(G, I, TB, dGT, TB, x, ldx, dw_ih, I, 1);
-  if (dw_hh) {
-    const hp = alloc(<usize>(TB * P) << 2);   // h_{t−1} of every row, in time order
-    for (let t = 0; t < T; t++) gather_prev(T, B, P, t, reverse, lengths, out, ldo, h0, rowp(hp, t * B, P));
-    gemm(G, P, TB, dGT, TB, hp, P, dw_hh, P, 1);
-    free(hp);
-  }
+  if (dw_hh) hprev_gemm(T, B, G, P, dGT, TB, out, ldo, h0, lengths, reverse, dw_hh);
   free(dGT);
 }
