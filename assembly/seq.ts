@@ -177,51 +177,30 @@ const KB: i32 = 64;
 /**
  * C (G × P) += A · H_prev, where A (G × T·B, leading dim lda) is dGᵀ and H_prev row k = t·B + b
  * is the state before step t of row b: an `out` row (P wide, leading dim ldo), or row b of init
- * (zeros when init = 0) at the row's first step. The same bits as one gemm over a gathered
- * H_prev; without lengths most of it is read in place from out instead:
- *  - forward, k ≥ B reads out row k − B; reverse, k < T·B − B reads out row k + B;
- *  - the k blocks holding init rows are gathered into a scratch, so the GEMM is split only at
- *    multiples of KB (whole summation blocks, the same sums);
- *  - with no init (zeros) and A finite over those rows, the zero rows are left out when they
- *    share their summation block with out rows: each sum starts at +0 and ±0 products leave it
- *    +0 (before the out rows) or unchanged (after them; a sum from +0 is never −0).
+ * (zeros when init = 0) at the row's first step. The same bits as one gemm over a gathered H_prev.
+ * Without lengths or init, and with B < KB, H_prev is the out rows shifted by one step plus B zero
+ * rows that share one summation block with out rows; when A is finite over them, their products
+ * are ±0, which leave a sum from +0 at +0 (before the out rows) or unchanged (after them: such a
+ * sum is never −0), so the zero rows are left out and the out rows read in place, in two gemms
+ * split at a summation-block edge (gemm's blocks start where each call starts).
  */
 export function hprev_gemm(T: i32, B: i32, G: i32, P: i32, A: usize, lda: i32, out: usize, ldo: i32,
                            init: usize, lengths: usize, reverse: i32, C: usize): void {
   const TB = T * B;
-  if (lengths || T < 2) {
-    const hp = alloc(<usize>(TB * P) << 2);   // h_{t−1} of every row, in time order
-    for (let t = 0; t < T; t++) gather_prev(T, B, P, t, reverse, lengths, out, ldo, init, rowp(hp, t * B, P));
-    gemm(G, P, TB, A, lda, hp, P, C, P, 1);
-    free(hp);
+  const z0 = reverse ? TB - B : 0;                      // the zero rows: [z0, z0 + B)
+  const k0 = reverse ? 0 : B, k1 = reverse ? TB - B : TB;   // the out rows: row k is out row k ∓ B
+  const e = reverse ? k1 / KB * KB : KB;                // the block edge to split at
+  if (!lengths && !init && T > 1 && B < KB && (!reverse || (e < k1 && TB - e <= KB)) &&
+      all_finite_cols(A, lda, G, z0, z0 + B)) {
+    const sh = reverse ? B : -B;
+    if (e > k0) gemm(G, P, min(e, k1) - k0, A + (<usize>k0 << 2), lda, rowp(out, k0 + sh, ldo), ldo, C, P, 1);
+    if (k1 > e) gemm(G, P, k1 - e, A + (<usize>e << 2), lda, rowp(out, e + sh, ldo), ldo, C, P, 1);
     return;
   }
-  // [z0, z1): the init rows; [g0, g1): the rows gathered (whole summation blocks around them)
-  const z0 = reverse ? TB - B : 0, z1 = z0 + B;
-  const g0 = reverse ? z0 / KB * KB : 0;
-  const g1 = reverse ? TB : min(TB, (z1 + KB - 1) / KB * KB);
-  // blocks in increasing k, as one gemm would add them to C: reverse reads out rows [0, g0)
-  // first, forward does its gathered blocks first and reads out rows [g1, TB) after them
-  if (reverse && g0 > 0) gemm(G, P, g0, A, lda, rowp(out, B, ldo), ldo, C, P, 1);
-  // the gathered blocks: out rows [a0, a1) next to the init rows
-  const a0 = reverse ? g0 : z1, a1 = reverse ? z0 : g1;
-  if (!init && a1 > a0 && g1 - g0 <= KB && all_finite_cols(A, lda, G, z0, z1)) {
-    // one summation block, its zero rows left out: only the out rows
-    gemm(G, P, a1 - a0, A + (<usize>a0 << 2), lda, rowp(out, reverse ? a0 + B : a0 - B, ldo), ldo, C, P, 1);
-  } else {
-    const n = g1 - g0;
-    const hp = alloc(<usize>(n * P) << 2);
-    for (let k = g0; k < g1; k++) {
-      const d = rowp(hp, k - g0, P);
-      if (k >= z0 && k < z1) {
-        if (init) memory.copy(d, rowp(init, k - z0, P), <usize>P << 2);
-        else memory.fill(d, 0, <usize>P << 2);
-      } else memory.copy(d, rowp(out, reverse ? k + B : k - B, ldo), <usize>P << 2);
-    }
-    gemm(G, P, n, A + (<usize>g0 << 2), lda, hp, P, C, P, 1);
-    free(hp);
-  }
-  if (!reverse && g1 < TB) gemm(G, P, TB - g1, A + (<usize>g1 << 2), lda, rowp(out, g1 - B, ldo), ldo, C, P, 1);
+  const hp = alloc(<usize>(TB * P) << 2);   // h_{t−1} of every row, in time order
+  for (let t = 0; t < T; t++) gather_prev(T, B, P, t, reverse, lengths, out, ldo, init, rowp(hp, t * B, P));
+  gemm(G, P, TB, A, lda, hp, P, C, P, 1);
+  free(hp);
 }
 
 /** True when A's columns [k0, k1) (G rows, leading dim lda) are all finite. */
