@@ -40,6 +40,26 @@ test('10,000 forward + backward + Adam steps keep Wasm memory bounded', () => {
   assert.ok(kept.every((t) => Number.isFinite(t.item())));
 });
 
+test('over budget, an operation evicts the oldest tensors down to 7/8 of the budget, not all of them', () => {
+  const budget = 8 << 20, block = 256 << 10;      // 32 blocks of 256 KiB fill the budget
+  const old = lib.setMemoryBudget(budget);
+  const kept: lib.Tensor[] = [];
+  const evictedDown: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    const before = lib.memoryStats().transientBytes;
+    kept.push(lib.full([block / 4], i));
+    const after = lib.memoryStats().transientBytes;
+    assert.ok(after <= budget + block, `step ${i}: ${after} resident bytes over a budget of ${budget}`);
+    if (after < before) evictedDown.push(after);
+  }
+  lib.setMemoryBudget(old);
+  assert.ok(evictedDown.length >= 5, `evictions seen: ${evictedDown.length}`);
+  // each eviction stops at 7/8 of the budget (this op's new block comes on top): pauses stay short
+  for (const b of evictedDown) assert.ok(b >= budget * 7 / 8 - block && b <= budget * 7 / 8 + block, `resident after an eviction: ${b}`);
+  // nothing is lost: old (evicted) and recent (resident) tensors read their values
+  kept.forEach((t, i) => { const a = t.toFloat32Array(); assert.ok(a[0] === i && a[a.length - 1] === i, `tensor ${i}`); });
+});
+
 test('evicted tensors compute as before', () => {
   const old = lib.setMemoryBudget(0);              // evict at every operation
   const a = lib.tensor([1, 2, 3], { requiresGrad: true });
