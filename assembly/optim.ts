@@ -27,6 +27,31 @@ export function sgd_step(n: i32, p: usize, g: usize, buf: usize, lr: f64, moment
   }
 }
 
+// x^n for an integer n ≥ 0 (the bias corrections β^step), correctly rounded in all but
+// astronomically rare cases, like the libm pow Python calls: binary powering in double-double
+// arithmetic (each product exact to about 2^-104 through Dekker's splitting, no FMA), then one
+// rounding to f64. (AssemblyScript's general Math.pow would cost 2.5 kB of Wasm for this.)
+const SPLIT: f64 = 134217729.0;   // 2^27 + 1
+let ddLo: f64 = 0;                // low part of the last dd_mul
+@inline function dd_mul(ah: f64, al: f64, bh: f64, bl: f64): f64 {
+  const p = ah * bh;
+  const ca = SPLIT * ah, ahh = ca - (ca - ah), ahl = ah - ahh;
+  const cb = SPLIT * bh, bhh = cb - (cb - bh), bhl = bh - bhh;
+  const e = ((ahh * bhh - p) + ahh * bhl + ahl * bhh) + ahl * bhl + (ah * bl + al * bh);
+  const s = p + e;
+  ddLo = e - (s - p);
+  return s;
+}
+export function powi(x: f64, n: i32): f64 {
+  let rh: f64 = 1, rl: f64 = 0, bh = x, bl: f64 = 0;
+  while (n > 0) {
+    if (n & 1) { rh = dd_mul(rh, rl, bh, bl); rl = ddLo; }
+    n >>= 1;
+    if (n > 0) { bh = dd_mul(bh, bl, bh, bl); bl = ddLo; }
+  }
+  return rh + rl;
+}
+
 /**
  * Adam / AdamW step `step` (1-based). decoupled = 1 is AdamW (p ·= 1 − lr·wd first),
  * otherwise weight decay is added to the gradient. vmax is used when amsgrad = 1.
@@ -34,8 +59,8 @@ export function sgd_step(n: i32, p: usize, g: usize, buf: usize, lr: f64, moment
 export function adam_step(n: i32, p: usize, g: usize, m: usize, v: usize, vmax: usize, step: i32,
                           lr: f64, beta1: f64, beta2: f64, eps: f64, wd: f64,
                           decoupled: i32, amsgrad: i32, maximize: i32): void {
-  const bc1 = 1 - Math.pow(beta1, <f64>step);
-  const bc2 = 1 - Math.pow(beta2, <f64>step);
+  const bc1 = 1 - powi(beta1, step);
+  const bc2 = 1 - powi(beta2, step);
   const stepSize = lr / bc1;
   const bc2s = <f32>Math.sqrt(bc2);
   const b1 = <f32>beta1, b2 = <f32>beta2, a1 = <f32>(1 - beta1), a2 = <f32>(1 - beta2);

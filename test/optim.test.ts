@@ -7,6 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lib } from './helpers.js';
+import { loadWasm } from './wasm.js';
 
 const f = Math.fround;
 
@@ -83,6 +84,47 @@ test('Adam and AdamW: equal values and gradients give equal bits in the vector b
     assert.ok(got[0] !== 0.37, 'the parameters moved');
     for (let i = 1; i < n; i++) assert.ok(Object.is(got[i], got[0]), `element ${i}: ${got[i]} vs ${got[0]}`);
   }
+});
+
+
+// ---- the bias corrections' β^step: correctly rounded, against exact BigInt arithmetic ----------
+
+/** x^n rounded to nearest-even f64, exactly (x > 0 finite, result a normal f64). */
+function powExact(x: number, n: number): number {
+  if (n === 0) return 1;
+  // x = M · 2^E with M an odd or 53-bit integer
+  const dv = new DataView(new ArrayBuffer(8));
+  dv.setFloat64(0, x);
+  const bits = dv.getBigUint64(0);
+  const bexp = Number((bits >> 52n) & 0x7ffn);
+  let M = (bits & ((1n << 52n) - 1n)) | (bexp ? 1n << 52n : 0n);
+  let E = (bexp ? bexp : 1) - 1075;
+  const P = M ** BigInt(n), PE = E * n;               // x^n = P · 2^PE exactly
+  const L = P.toString(2).length;
+  const drop = L - 53;                                  // keep 53 bits, round half to even
+  if (drop <= 0) return Number(P) * 2 ** PE;
+  let q = P >> BigInt(drop);
+  const rem = P - (q << BigInt(drop)), half = 1n << BigInt(drop - 1);
+  if (rem > half || (rem === half && (q & 1n))) q += 1n;
+  return Number(q) * 2 ** (PE + drop);                  // q < 2^54: exact; the scale is a power of 2
+}
+
+test('powi (Adam/AdamW bias corrections β^step) is correctly rounded', () => {
+  const w = loadWasm();
+  const powi = w.powi as unknown as (x: number, n: number) => number;
+  const bases = [0.9, 0.99, 0.999, 0.9999, 0.95, 0.8, 0.5, 0.3, 0.123456789, 0.99999, 1 - 2 ** -40];
+  let checked = 0;
+  for (const x of bases) {
+    const steps = [0, 1, 2, 3, 7, 10, 64, 100, 255, 999, 1000, 4097, 12345, 65536, 100003, 1 << 20];
+    for (let n = 1; n <= 300; n++) steps.push(n);
+    for (const n of steps) {
+      if (Math.log2(x) * n < -1000) continue;           // keep the result a normal f64
+      assert.is(powi(x, n), powExact(x, n), `${x}^${n}`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 3000);
+  assert.is(powi(0.9, 1 << 30), 0, 'underflow');
 });
 
 test.run();
