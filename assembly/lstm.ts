@@ -10,7 +10,7 @@ import { alloc, free } from './alloc';
 import { gemm, gemm_pb, pack_for, transpose } from './gemm';
 import { colsum_acc2, fill, add_to } from './elementwise';
 import { vtanh, vgate } from './activations';
-import { weight_grads, hprev_gemm, zero_state, weights_t, bias_or_negzero, pre_sum, proj_steps, project, dgate, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
+import { weight_grads, zero_state, weights_t, bias_or_negzero, pre_sum, proj_steps, project, dgate, prev_rows, prev_ld, rowp, timeOf, valid, gather_prev, gather_last, zero_invalid, carry_invalid } from './seq';
 
 @inline function ldf(p: usize, j: i32): f32 { return load<f32>(p + (<usize>j << 2)); }
 @inline function stf(p: usize, j: i32, v: f32): void { store<f32>(p + (<usize>j << 2), v); }

@@ -12,7 +12,7 @@
 import { alloc, free } from './alloc';
 import { gemm, gemm_pb, pack_for } from './gemm';
 import { unary, colsum_acc2, fill, add_to } from './elementwise';
-import { weight_grads, hprev_gemm, zero_state, weights_t, bias_or_negzero, pre_sum, prev_rows, prev_ld, rowp, timeOf, valid, gather_last, zero_invalid, carry_invalid } from './seq';
+import { weight_grads, zero_state, weights_t, bias_or_negzero, pre_sum, prev_rows, prev_ld, rowp, timeOf, valid, gather_last, zero_invalid, carry_invalid } from './seq';
 
 const TANH = 0, SIGMOID = 1, RELU = 2;   // 3: identity (Keras 'linear')
 
