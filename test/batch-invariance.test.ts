@@ -4,7 +4,7 @@
 // multi-layer, uni- and bidirectional, time- and batch-first, full and variable lengths; and step().
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lib } from './helpers.js';
+import { lib, bitsEqual } from './helpers.js';
 
 const SIZES = [2, 3, 8, 33, 64];
 const MAXB = 64;
@@ -12,14 +12,6 @@ const T = 5;
 
 /** Positions checked in a batch of B: first, second, middle, last. */
 const positions = (B: number) => [...new Set([0, 1, B >> 1, B - 1])].filter((p) => p < B);
-
-function bitsEqual(a: Float32Array, b: Float32Array, what: string): void {
-  assert.is(a.length, b.length, what + ' length');
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length), ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < ua.length; i++) {
-    if (ua[i] !== ub[i]) assert.unreachable(`${what}[${i}]: ${a[i]} (0x${ua[i].toString(16)}) vs ${b[i]} (0x${ub[i].toString(16)})`);
-  }
-}
 
 /** Entry `pos` of dimension 1 of a row-major (A, B, C) array: A·C values. */
 function pick(a: Float32Array, A: number, B: number, pos: number): Float32Array {

@@ -46,3 +46,12 @@ export function stateDict(c: Case, prefix = ''): Record<string, lib.Tensor> {
 }
 
 export { loadCase };
+
+/** Asserts that two float arrays hold the same bits (NaN payloads and the sign of zero included). */
+export function bitsEqual(a: Float32Array, b: Float32Array, what: string): void {
+  assert.is(a.length, b.length, what + ' length');
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length), ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < ua.length; i++) {
+    if (ua[i] !== ub[i]) assert.unreachable(`${what}[${i}]: ${a[i]} (0x${ua[i].toString(16)}) vs ${b[i]} (0x${ub[i].toString(16)})`);
+  }
+}

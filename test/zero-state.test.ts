@@ -7,17 +7,9 @@
 // when a weight or an upstream gradient is infinite, where 0 · inf = NaN must appear as in PyTorch.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lib } from './helpers.js';
+import { lib, bitsEqual } from './helpers.js';
 
 type Mod = lib.RNN | lib.LSTM | lib.GRU;
-
-function bitsEqual(a: Float32Array, b: Float32Array, what: string): void {
-  assert.is(a.length, b.length, what + ' length');
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length), ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < ua.length; i++) {
-    if (ua[i] !== ub[i]) assert.unreachable(`${what}[${i}]: ${a[i]} (0x${ua[i].toString(16)}) vs ${b[i]} (0x${ub[i].toString(16)})`);
-  }
-}
 
 interface Run { out: Float32Array; fin: Float32Array[]; gx: Float32Array; grads: Float32Array[] }
 
