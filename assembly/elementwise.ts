@@ -198,12 +198,6 @@ export function argmax_rows(rows: i32, cols: i32, x: usize, out: usize): void {
   }
 }
 
-/** dst row i = src row idx[i] (i32 indices) for i < n; rows of `row` floats (mini-batch gather). */
-export function gather_rows(src: usize, row: i32, idx: usize, n: i32, dst: usize): void {
-  const bytes = <usize>row << 2;
-  for (let i = 0; i < n; i++) memory.copy(dst + <usize>i * bytes, src + <usize>load<i32>(idx + (<usize>i << 2)) * bytes, bytes);
-}
-
 /** out (n × C) = one-hot rows of the i32 class indices idx (each in [0, C)). */
 export function one_hot(idx: usize, n: i32, C: i32, out: usize): void {
   memory.fill(out, 0, <usize>(n * C) << 2);

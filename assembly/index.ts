@@ -12,4 +12,5 @@ export * from './loss';
 export * from './optim';
 export * from './random';
 export * from './convert';
+export * from './gather';
 export { proj_steps, weights_t } from './seq';

@@ -70,7 +70,7 @@ export function gatherRows(x: Tensor, idx: ArrayLike<number>): Tensor {
   const out = empty(shape);
   const ix = Storage.alloc(idx.length);
   I32().set(idx, ix.ptr >> 2);
-  w().gather_rows(x.ptr, row, ix.ptr, idx.length, out.ptr);
+  w().gather_rows(idx.length, ix.ptr, x.ptr, row, out.ptr);
   ix.dispose();
   return out;
 }
