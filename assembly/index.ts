@@ -1,6 +1,7 @@
 // The one Wasm module: every number wasm-rnn computes is computed here.
 // Exports take pointers (byte offsets into this module's memory) and sizes, nothing else.
-export * from './alloc';
+// JS allocates with heap_alloc (0 when memory is full); kernels' scratch uses alloc (traps instead, see alloc.ts)
+export { heap_alloc as alloc, free, scratch_rollback, heapLiveBytes, heapTopBytes } from './alloc';
 export * from './gemm';
 export * from './activations';
 export * from './elementwise';

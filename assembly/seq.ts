@@ -55,7 +55,7 @@ const PROJ_BYTES: i32 = 256 << 10;
 
 /** Steps per input-projection chunk for rows of G floats (inference). */
 export function proj_steps(T: i32, B: i32, G: i32): i32 {
-  return max(1, min(T, PROJ_BYTES / (B * G * 4)));
+  return max(1, min(T, (PROJ_BYTES >> 2) / (B * G)));   // B·G·4 could pass 2^31
 }
 
 /**

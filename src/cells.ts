@@ -2,10 +2,10 @@
 // bias_ih, bias_hh), computed by the same Wasm kernels as the sequence modules with T = 1.
 //   input (B, I) or (I);  hx (B, H) or (H), zeros when absent;  returns h' (LSTMCell: [h', c'])
 import { Node, leafGradPtr, recording } from './autograd.js';
-import { checkInt, fail, show } from './errors.js';
+import { MAX_FEATURES, MAX_HIDDEN, MAX_NUMEL, RnnError, bytesText, checkInt, className, fail, show } from './errors.js';
 import { uniformParameter } from './init.js';
 import { Module, readOptions } from './module.js';
-import { safePoint, Storage } from './storage.js';
+import { checkParameters, memoryLeft, safePoint, Storage } from './storage.js';
 import { Parameter, Tensor, sameShape } from './tensor.js';
 import { w } from './wasm.js';
 
@@ -34,11 +34,18 @@ abstract class CellBase extends Module {
 
   constructor(private kind: Kind, inputSize: number, hiddenSize: number, bias: boolean) {
     super();
-    this.inputSize = checkInt('inputSize', inputSize, 1);
-    this.hiddenSize = checkInt('hiddenSize', hiddenSize, 1);
+    this.inputSize = checkInt('inputSize', inputSize, 1, MAX_FEATURES);
+    this.hiddenSize = checkInt('hiddenSize', hiddenSize, 1, MAX_HIDDEN);
     if (typeof bias !== 'boolean') fail('bias', 'a boolean', bias);
     this.bias = bias;
     const H = this.hiddenSize, G = GATES[kind] * H, k = H;   // init fan: uniform(−1/√H, 1/√H)
+    // sizes first (README "Memory"): the kernels also take W_ihᵀ and W_hhᵀ as one block
+    const what = `${className(new.target)}(${this.inputSize}, ${H})`;
+    if ((this.inputSize + H) * G > MAX_NUMEL) {
+      throw new RnnError(`${this.inputSize > H ? 'inputSize' : 'hiddenSize'}: expected weights of at most ${MAX_NUMEL} elements (2 GiB) in all, ` +
+        `got ${what} with ${(this.inputSize + H) * G} (${bytesText(4 * (this.inputSize + H) * G)})`);
+    }
+    checkParameters(() => 'hiddenSize', what, [['weight_ih', [G, this.inputSize]], ['weight_hh', [G, H]], ['biases', [bias ? 2 * G : 0]]]);
     this.weight_ih = uniformParameter([G, this.inputSize], k);
     this.weight_hh = uniformParameter([G, H], k);
     this.bias_ih = bias ? uniformParameter([G], k) : null;
@@ -66,7 +73,12 @@ abstract class CellBase extends Module {
     const batched = input.dim === 2, B = batched ? input.shape[0] : 1, H = this.hiddenSize, I = this.inputSize;
     const h0 = this.checkState('hx', hx, batched, B);
     const c0 = this.kind === 'LSTM' ? this.checkState('cx', cx, batched, B) : null;
-    safePoint();
+    const rows = B * GATES[this.kind] * H;
+    if (rows > MAX_NUMEL || 4 * (rows + 4 * B * H) > memoryLeft()) {
+      throw new RnnError(`input: expected a batch whose step fits in WebAssembly memory (B·G at most ${MAX_NUMEL} elements, ${bytesText(memoryLeft())} left), ` +
+        `got shape ${show(input.shape)}: ${bytesText(4 * (rows + 4 * B * H))}`);
+    }
+    safePoint(input, h0, c0, ...this.parameters());
     const e = w();
     const x = input, G = GATES[this.kind] * H;
     const shape = batched ? [B, H] : [H];

@@ -44,7 +44,46 @@ export function fail(arg: string, expected: string, got: unknown, raw = false): 
   throw new RnnError(`${arg}: expected ${expected}, got ${raw ? got : show(got)}`);
 }
 
-export function checkInt(arg: string, v: unknown, min: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) fail(arg, `an integer >= ${min}`, v);
+export function checkInt(arg: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    fail(arg, max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer >= ${min} and <= ${max}`, v);
+  }
   return v as number;
+}
+
+// ---- size limits (README "Memory"): checked before any Wasm memory is touched ----
+
+/**
+ * The most elements one tensor, parameter or working buffer may hold: 2^29 (2 GiB of float32).
+ * Below it every element index and byte offset inside the Wasm module fits a signed 32-bit integer.
+ */
+export const MAX_NUMEL = 2 ** 29;
+/** A 32-bit WebAssembly memory holds at most 4 GiB (65536 pages). */
+export const MAX_MEMORY = 2 ** 32;
+/** The most dimensions a shape may have. */
+export const MAX_DIMS = 64;
+/** Module size options (README "Memory"): inputSize / in and out features, hiddenSize, numLayers. */
+export const MAX_FEATURES = 2 ** 24;
+export const MAX_HIDDEN = 2 ** 16;
+export const MAX_LAYERS = 1024;
+
+/** `n` bytes as text: "8589934592 bytes (8 GiB)". */
+export function bytesText(n: number): string {
+  const units: [number, string][] = [[2 ** 30, 'GiB'], [2 ** 20, 'MiB'], [2 ** 10, 'KiB']];
+  if (!Number.isFinite(n)) return `${n} bytes`;
+  for (const [u, name] of units) {
+    if (n >= u) return `${n} bytes (${+(n / u).toPrecision(3)} ${name})`;
+  }
+  return `${n} bytes`;
+}
+
+/**
+ * Throws an RnnError naming `arg` when `n` elements (of `what`) exceed MAX_NUMEL; NaN and
+ * non-integer counts fail too. Returns n.
+ */
+export function checkNumel(arg: string, n: number, what = 'a tensor'): number {
+  if (!(Number.isInteger(n) && n >= 0 && n <= MAX_NUMEL)) {
+    throw new RnnError(`${arg}: expected at most ${MAX_NUMEL} elements (2 GiB of float32) in ${what}, got ${n} elements (${bytesText(4 * n)})`);
+  }
+  return n;
 }

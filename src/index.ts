@@ -8,14 +8,15 @@ export * from './slim.js';
 
 /**
  * Loads the module. With no argument it compiles the embedded bytes; pass a precompiled
- * WebAssembly.Module, bytes or a Response to use those instead. Safe to call twice.
+ * WebAssembly.Module, bytes or a Response to use those instead. The library loads once: a later
+ * call (with any source) does nothing, and never resets memory — every tensor and parameter stays.
  */
 export async function init(source?: WasmSource): Promise<void> {
   if (source === undefined && isInitialized()) return;
   await initFromSource(source ?? wasmBytes);
 }
 
-/** Synchronous init (workers, worklets, Node): embedded bytes, or the given bytes/module. */
+/** Synchronous init (workers, worklets, Node): embedded bytes, or the given bytes/module. A no-op once loaded. */
 export function initSync(source?: WebAssembly.Module | BufferSource): void {
   if (source === undefined && isInitialized()) return;
   initSyncFromSource(source ?? wasmBytes);

@@ -1,10 +1,10 @@
 // Linear: y = x·Wᵀ + b. reference: https://pytorch.org/docs/stable/generated/torch.nn.Linear.html
 // x (…, in) → y (…, out); weight (out, in), bias (out).
 import { Node, leafGradPtr, recording } from './autograd.js';
-import { checkInt, fail, show } from './errors.js';
+import { MAX_FEATURES, checkInt, checkNumel, fail, show } from './errors.js';
 import { Module, readOptions } from './module.js';
 import { uniformParameter } from './init.js';
-import { safePoint, Storage } from './storage.js';
+import { checkParameters, safePoint, Storage } from './storage.js';
 import { Parameter, Tensor } from './tensor.js';
 import { w } from './wasm.js';
 
@@ -20,9 +20,12 @@ export class Linear extends Module {
     super();
     w();
     const o = readOptions(opts, { bias: true }, 'Linear');
-    this.inFeatures = checkInt('inFeatures', inFeatures, 1);
-    this.outFeatures = checkInt('outFeatures', outFeatures, 1);
+    this.inFeatures = checkInt('inFeatures', inFeatures, 1, MAX_FEATURES);
+    this.outFeatures = checkInt('outFeatures', outFeatures, 1, MAX_FEATURES);
     if (typeof o.bias !== 'boolean') fail('bias', 'a boolean', o.bias);
+    // sizes first (README "Memory")
+    checkParameters(() => (this.inFeatures > this.outFeatures ? 'inFeatures' : 'outFeatures'), `Linear(${this.inFeatures}, ${this.outFeatures})`,
+      [['weight', [this.outFeatures, this.inFeatures]], ['bias', [o.bias ? this.outFeatures : 0]]]);
     const k = this.inFeatures;   // init fan: uniform(−1/√in, 1/√in)
     this.weight = uniformParameter([this.outFeatures, this.inFeatures], k);
     this.bias = o.bias ? uniformParameter([this.outFeatures], k) : null;
@@ -37,9 +40,10 @@ export class Linear extends Module {
     if (x.dim < 1 || x.shape[x.dim - 1] !== this.inFeatures) {
       fail('input', `last dimension ${this.inFeatures} (inFeatures)`, `shape ${show(x.shape)}`, true);
     }
-    safePoint();
-    const e = w();
     const IN = this.inFeatures, OUT = this.outFeatures, M = x.numel / IN;
+    checkNumel('input', M * OUT, `the output ${show([...x.shape.slice(0, -1), OUT])}`);
+    safePoint(x, this.weight, this.bias);
+    const e = w();
     const W = this.weight, b = this.bias;
     const y = new Tensor(Storage.alloc(M * OUT), [...x.shape.slice(0, -1), OUT]);
     e.linear_forward(M, IN, OUT, x.ptr, W.ptr, b?.ptr ?? 0, y.ptr);

@@ -7,7 +7,7 @@ import { F32, I32, w } from './wasm.js';
 
 function scalarOut(v: number): Tensor {
   const t = new Tensor(Storage.alloc(1), []);
-  F32()[t.ptr >> 2] = v;
+  F32()[t.ptr >>> 2] = v;
   return t;
 }
 
@@ -34,7 +34,7 @@ export function crossEntropy(input: Tensor, target: Tensor | ArrayLike<number> |
   safePoint();
   const e = w();
   const tg = Storage.alloc(N);
-  I32().set(Array.from(t), tg.ptr >> 2);
+  I32().set(Array.from(t), tg.ptr >>> 2);
   const probs = Storage.alloc(N * C);
   const loss = Storage.alloc(1);
   e.cross_entropy_forward(N, C, input.ptr, tg.ptr, loss.ptr, probs.ptr);
@@ -43,7 +43,7 @@ export function crossEntropy(input: Tensor, target: Tensor | ArrayLike<number> |
   if (!recording(input)) { release(); return out; }
   out._node = new Node('NllLossBackward', [input], 1, ([g]) => {
     const dx = Storage.alloc(N * C);
-    e.cross_entropy_backward(N, C, probs.ptr, tg.ptr, F32()[g!.ptr >> 2], dx.ptr, 0);
+    e.cross_entropy_backward(N, C, probs.ptr, tg.ptr, F32()[g!.ptr >>> 2], dx.ptr, 0);
     return [dx];
   }, release);
   out.requiresGrad = true;
@@ -67,7 +67,7 @@ export function mseLoss(input: Tensor, target: Tensor): Tensor {
   out._node = new Node('MseLossBackward', [input, target], 1, ([g]) => {
     const dx = input.requiresGrad ? Storage.alloc(n) : null;
     const dy = target.requiresGrad ? Storage.alloc(n) : null;
-    e.mse_backward(n, input.ptr, target.ptr, F32()[g!.ptr >> 2], dx?.ptr ?? 0, dy?.ptr ?? 0, 0);
+    e.mse_backward(n, input.ptr, target.ptr, F32()[g!.ptr >>> 2], dx?.ptr ?? 0, dy?.ptr ?? 0, 0);
     return [dx, dy];
   });
   out.requiresGrad = true;
@@ -84,7 +84,7 @@ export function bceWithLogits(input: Tensor, target: Tensor): Tensor {
   if (!recording(input)) return out;
   out._node = new Node('BinaryCrossEntropyWithLogitsBackward', [input, target], 1, ([g]) => {
     const dx = Storage.alloc(n);
-    e.bce_logits_backward(n, input.ptr, target.ptr, F32()[g!.ptr >> 2], dx.ptr, 0);
+    e.bce_logits_backward(n, input.ptr, target.ptr, F32()[g!.ptr >>> 2], dx.ptr, 0);
     return [dx, null];
   });
   out.requiresGrad = true;

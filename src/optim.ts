@@ -144,7 +144,7 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number): number 
   const e = w();
   const tab = Storage.alloc(list.length * 2);
   const ptrs = list.map((p) => [p.grad!.ptr, p.numel]).flat();
-  I32().set(ptrs, tab.ptr >> 2);
+  I32().set(ptrs, tab.ptr >>> 2);
   const total = e.clip_grad_norm(tab.ptr, list.length, maxNorm);
   tab.dispose();
   return total;

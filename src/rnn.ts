@@ -9,10 +9,10 @@
 // TypeScript stacks layers and directions; each layer-direction is one Wasm call forward and
 // one backward (assembly/rnn.ts, lstm.ts, gru.ts), each timestep loop inside Wasm.
 import { Node, leafGradPtr, recording } from './autograd.js';
-import { RnnError, checkInt, fail, show } from './errors.js';
+import { MAX_FEATURES, MAX_HIDDEN, MAX_LAYERS, MAX_NUMEL, RnnError, bytesText, checkInt, className, fail, show } from './errors.js';
 import { uniformParameter } from './init.js';
 import { Module, readOptions } from './module.js';
-import { safePoint, Storage } from './storage.js';
+import { checkParameters, memoryLeft, safePoint, Storage } from './storage.js';
 import { Parameter, Tensor, sameShape } from './tensor.js';
 import { F32, I32, setArgs, w } from './wasm.js';
 
@@ -103,9 +103,9 @@ abstract class RNNBase extends Module {
   constructor(mode: Mode, inputSize: number, hiddenSize: number, o: Required<Omit<LSTMOptions, 'gateActivation'>>, act: number) {
     super();
     this.mode = mode;
-    this.inputSize = checkInt('inputSize', inputSize, 1);
-    this.hiddenSize = checkInt('hiddenSize', hiddenSize, 1);
-    this.numLayers = checkInt('numLayers', o.numLayers, 1);
+    this.inputSize = checkInt('inputSize', inputSize, 1, MAX_FEATURES);
+    this.hiddenSize = checkInt('hiddenSize', hiddenSize, 1, MAX_HIDDEN);
+    this.numLayers = checkInt('numLayers', o.numLayers, 1, MAX_LAYERS);
     if (typeof o.dropout !== 'number' || !(o.dropout >= 0 && o.dropout <= 1)) fail('dropout', 'a number in [0, 1]', o.dropout);
     for (const k of ['bias', 'batchFirst', 'bidirectional'] as const) if (typeof o[k] !== 'boolean') fail(k, 'a boolean', o[k]);
     this.projSize = checkInt('projSize', o.projSize, 0);
@@ -117,6 +117,22 @@ abstract class RNNBase extends Module {
     this._act = act;
     const H = this.hiddenSize, Ho = this.hiddenOut, D = this.numDirections, G = GATES[mode] * H;
     const k = H;   // init fan: uniform(−1/√H, 1/√H)
+    // sizes first, nothing allocated until they are known to fit (README "Memory")
+    const what = `${className(this.constructor)}(${this.extraRepr()})`, shapes: [string, number[]][] = [];
+    for (let l = 0; l < this.numLayers; l++) {
+      const inl = l === 0 ? this.inputSize : Ho * D;
+      const layer = (inl + Ho) * G + (this.projSize ? this.projSize * H : 0);   // one layer-direction's weights (step()'s transposed copy)
+      if (layer > MAX_NUMEL) {
+        throw new RnnError(`${l === 0 && this.inputSize > H ? 'inputSize' : 'hiddenSize'}: expected the weights of one layer to hold at most ${MAX_NUMEL} ` +
+          `elements (2 GiB) in all, got ${what} with ${layer} in layer ${l} (${bytesText(4 * layer)})`);
+      }
+      for (let d = 0; d < D; d++) {
+        shapes.push(['w_ih', [G, inl]], ['w_hh', [G, Ho]]);
+        if (this.bias) shapes.push(['b_ih', [G]], ['b_hh', [G]]);
+        if (this.projSize) shapes.push(['w_hr', [this.projSize, H]]);
+      }
+    }
+    checkParameters(() => (this.numLayers > 1 ? 'numLayers' : 'hiddenSize'), what, shapes);
     for (let l = 0; l < this.numLayers; l++) {
       const row: DirParams[] = [];
       const inl = l === 0 ? this.inputSize : Ho * D;
@@ -209,13 +225,48 @@ abstract class RNNBase extends Module {
     const h0 = this.checkState('h0', h0in, batched, B, this.hiddenOut);
     const c0 = this.mode === 'LSTM' ? this.checkState('c0', c0in, batched, B, this.hiddenSize) : null;
     const lengths = this.checkLengths(opts, T, B);
-    safePoint();
+    const params = this.parameters();
+    this.checkForwardSize(input.shape, T, B, recording(input, h0, c0, ...params));
+    safePoint(input, h0, c0, ...params);
     const x = batched ? (this.batchFirst ? input.transpose(0, 1) : input) : input.unsqueeze(1);
     const h = h0 && !batched ? h0.unsqueeze(1) : h0;
     const c = c0 && !batched ? c0.unsqueeze(1) : c0;
     const [out, hN, cN] = this.stack(x, h, c, lengths);
     const output = !batched ? out.squeeze(1) : this.batchFirst ? out.transpose(0, 1) : out;
     return [output, batched ? hN : hN.squeeze(1), cN ? (batched ? cN : cN.squeeze(1)) : null];
+  }
+
+  /**
+   * Before a forward over T steps of B sequences allocates anything: every buffer it (and, when
+   * recording, its backward) makes within MAX_NUMEL, and an estimate of their peak within the
+   * memory left; else an RnnError naming the input shape and the bytes (README "Memory").
+   */
+  private checkForwardSize(shape: number[], T: number, B: number, rec: boolean): void {
+    const H = this.hiddenSize, Ho = this.hiddenOut, D = this.numDirections, L = this.numLayers, DH = D * Ho;
+    const G = GATES[this.mode] * H, TB = T * B, lstm = this.mode === 'LSTM', gru = this.mode === 'GRU';
+    const what = `${className(this.constructor)}(${this.extraRepr()})`;
+    const gl = ['', 'G = H', 'G = 4H', 'G = 3H'][GATES[this.mode] === 1 ? 1 : GATES[this.mode] === 4 ? 2 : 3];
+    const maxI = Math.max(this.inputSize, DH);
+    const buffers: [string, number][] = [['a layer output (T·B·D·Hout floats)', TB * DH], [`the gates of one step (B·G floats, ${gl})`, B * G]];
+    if (lstm) buffers.push(['the cell cache (T·B·H floats)', TB * H]);
+    if (rec) buffers.push([`the gate cache that backward needs (T·B·G floats, ${gl})`, TB * G], ['an input gradient (T·B·I floats)', TB * maxI]);
+    const advice = rec ? '; run the forward under noGrad (it keeps no gate cache) or in shorter pieces of the sequence (truncated BPTT)' : '; use shorter sequences or smaller batches';
+    for (const [name, n] of buffers) {
+      if (n > MAX_NUMEL) {
+        throw new RnnError(`input: expected a forward whose buffers hold at most ${MAX_NUMEL} elements (2 GiB) each, got shape ${show(shape)}: ` +
+          `${what}${rec ? ', recording gradients,' : ''} needs ${name} = ${n} (${bytesText(4 * n)})${advice}`);
+      }
+    }
+    // the peak, roughly: layer outputs, caches, dropout masks, states, and backward's largest scratch
+    const perDir = (lstm ? TB * H * (this.projSize ? 2 : 1) : 0) + (rec && (lstm || gru) ? TB * G + (gru ? TB * H : 0) : 0);
+    const drop = this.training && this.dropout > 0 && L > 1 ? 2 * TB * DH : 0;
+    const floats = (rec ? L * (TB * DH + D * perDir + drop) + 3 * TB * G + TB * maxI + 3 * TB * Ho : 2 * TB * DH + D * perDir + drop) +
+      2 * L * D * B * H;
+    const left = memoryLeft();
+    if (4 * floats > left) {
+      throw new RnnError(`input: expected a forward that fits in WebAssembly memory (${bytesText(left)} left of 4 GiB), got shape ${show(shape)}: ` +
+        `${what}${rec ? ', recording gradients,' : ''} needs about ${bytesText(4 * floats)}${advice}`);
+    }
   }
 
   /** x (T, B, I) time-major; h0 (L·D, B, Hout); c0 (L·D, B, H) → [out (T, B, D·Hout), hN, cN]. */
@@ -228,7 +279,7 @@ abstract class RNNBase extends Module {
     const rec = recording(x, h0, c0, ...params);
     const drop = this.training && this.dropout > 0 && L > 1;
     const lens = lengths ? Storage.alloc(B) : null;
-    if (lens) I32().set(lengths!, lens.ptr >> 2);
+    if (lens) I32().set(lengths!, lens.ptr >>> 2);
     const hN = Storage.alloc(L * D * B * Ho);
     const cN = lstm ? Storage.alloc(L * D * B * H) : null;
     const ins: Storage[] = [x.storage];       // input of each layer
@@ -420,6 +471,15 @@ abstract class RNNBase extends Module {
     }
     const B = n / I;
     const lstm = this.mode === 'LSTM';
+    if (!this._stepWs || this._stepWs.B !== B) {
+      // the workspace for this batch size (below), checked before anything is allocated
+      const G = GATES[this.mode] * H, need = [L * B * Math.max(H, Ho), B * Math.max(G, I)];
+      const total = 4 * (B * I + 3 * L * B * Math.max(H, Ho) + B * G + 2 * B * H + B);
+      if (need.some((k) => k > MAX_NUMEL) || total > memoryLeft()) {
+        throw new RnnError(`x: expected a batch whose step() workspace fits in WebAssembly memory (each buffer at most ${MAX_NUMEL} elements, ` +
+          `${bytesText(memoryLeft())} left), got B = ${B} for ${className(this.constructor)}(${this.extraRepr()}): ${bytesText(total)}`);
+      }
+    }
     if (state !== undefined) {
       if (!state || !(state.h instanceof Float32Array) || state.h.length !== L * B * Ho) {
         fail('state.h', `a Float32Array of ${L * B * Ho} values (L·B·Hout)`, state?.h instanceof Float32Array ? `length ${state.h.length}` : state?.h, true);
@@ -431,7 +491,7 @@ abstract class RNNBase extends Module {
         fail('state.output', `a Float32Array of ${B * Ho} values`, state.output, true);
       }
     }
-    safePoint();
+    safePoint(x instanceof Tensor ? x : null);
     const e = w();
     // workspace: x, h (L,B,Ho), c (L,B,H), layer output, gate caches — kept while B stays the same
     let ws = this._stepWs;
@@ -446,10 +506,10 @@ abstract class RNNBase extends Module {
     const ptrs = ws.ptrs;
     const xp = ptrs[0], hp = ptrs[1], cp = ptrs[2], op = ptrs[3], gp = ptrs[4], cellp = ptrs[5], rawp = ptrs[6];
     const f32 = F32();
-    if (x instanceof Tensor) e.copy_rows(1, n, x.ptr, n, xp, n); else f32.set(x, xp >> 2);
+    if (x instanceof Tensor) e.copy_rows(1, n, x.ptr, n, xp, n); else f32.set(x, xp >>> 2);
     if (state) {
-      f32.set(state.h, hp >> 2);
-      if (lstm) f32.set(state.c!, cp >> 2);
+      f32.set(state.h, hp >>> 2);
+      if (lstm) f32.set(state.c!, cp >>> 2);
     } else {
       e.fill(hp, L * B * Ho, 0);
       if (lstm) e.fill(cp, L * B * H, 0);

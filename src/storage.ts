@@ -20,6 +20,7 @@
 //   drops them without a copy; if backward then needs them, the layer's forward runs again, with
 //   the same bits. A forward that is never followed by backward (inference without noGrad) so
 //   costs no copies.
+import { MAX_MEMORY, MAX_NUMEL, RnnError, bytesText, checkNumel, fail, show } from './errors.js';
 import { F32, w } from './wasm.js';
 
 interface Token { ptr: number }
@@ -50,33 +51,38 @@ export class Storage {
     this.length = length;
     this.bytes = Math.max(4, length * 4);
     this.transient = !persistent;
-    if (persistent) registry?.register(this, this.tok, this);
   }
 
-  /** A new block of `length` floats (contents undefined). */
-  static alloc(length: number, persistent = false): Storage {
+  /**
+   * A new block of `length` floats (contents undefined). `what` names the argument for the
+   * RnnError when the size is over the limit (MAX_NUMEL) or memory cannot hold it; nothing is
+   * allocated then.
+   */
+  static alloc(length: number, persistent = false, what = 'size'): Storage {
+    checkNumel(what, length);
     const s = new Storage(length, persistent);
-    s.place();
+    s.place(what);
+    if (persistent) registry?.register(s, s.tok, s);
     return s;
   }
 
   /** A new block filled with zeros. */
-  static zeros(length: number, persistent = false): Storage {
-    const s = Storage.alloc(length, persistent);
+  static zeros(length: number, persistent = false, what?: string): Storage {
+    const s = Storage.alloc(length, persistent, what);
     w().fill(s.tok.ptr, length, 0);
     return s;
   }
 
   /** A new block holding a copy of `data`. */
-  static from(data: ArrayLike<number>, persistent = false): Storage {
-    const s = Storage.alloc(data.length, persistent);
-    F32().set(data, s.tok.ptr >> 2);
+  static from(data: ArrayLike<number>, persistent = false, what?: string): Storage {
+    const s = Storage.alloc(data.length, persistent, what);
+    F32().set(data, s.tok.ptr >>> 2);
     return s;
   }
 
-  private place(): void {
-    const p = w().alloc(this.bytes);
-    if (p === 0) throw new RangeError(`wasm-rnn: out of WebAssembly memory allocating ${this.bytes} bytes`);
+  private place(what: string): void {
+    const p = w().alloc(this.bytes) >>> 0;   // an address past 2 GiB reads as a negative i32: make it unsigned
+    if (p === 0) throw outOfMemory(what, this.bytes);
     this.tok.ptr = p;
     if (this.transient) {
       transientBytes += this.bytes;
@@ -101,7 +107,8 @@ export class Storage {
     return this;
   }
 
-  get disposed(): boolean { return this.tok.ptr === 0 && this.cold === null; }
+  /** True once dispose() has freed the data (a dropped cache is not disposed: it is recomputed). */
+  get disposed(): boolean { return this.tok.ptr === 0 && this.cold === null && !this.dropped; }
 
   /**
    * Counts the `ptr` reads: every write to the data goes through one (Wasm kernels write through
@@ -110,7 +117,10 @@ export class Storage {
    */
   version = 0;
 
-  /** The byte offset of the data in Wasm memory, to read or write; brings evicted data back first. */
+  /**
+   * The byte offset of the data in Wasm memory, to read or write; brings evicted data back first.
+   * Offsets run up to 4 GiB: index typed arrays with `ptr >>> 2`, never `ptr >> 2`.
+   */
   get ptr(): number {
     this.version++;
     return this.readPtr;
@@ -119,12 +129,12 @@ export class Storage {
   /** The byte offset for reading only: unlike `ptr`, not counted as a possible write. */
   get readPtr(): number {
     if (this.tok.ptr === 0) {
-      if (this.dropped) throw new RangeError('wasm-rnn: internal error: a dropped cache was used before it was computed again');
-      if (this.cold === null) throw new RangeError('wasm-rnn: tensor used after dispose()');
+      if (this.dropped) throw new RnnError('wasm-rnn: internal error: a dropped cache was used before it was computed again');
+      if (this.cold === null) throw usedAfterDispose(`a tensor of ${this.length} elements`);
       const c = this.cold;
+      this.place('tensor');         // may throw (out of memory): the JS copy is kept until it succeeds
       this.cold = null;
-      this.place();
-      F32().set(c, this.tok.ptr >> 2);
+      F32().set(c, this.tok.ptr >>> 2);
     }
     return this.tok.ptr;
   }
@@ -132,16 +142,16 @@ export class Storage {
   /** A copy of the floats. */
   read(): Float32Array {
     if (this.tok.ptr === 0) {
-      if (this.cold === null) throw new RangeError('wasm-rnn: tensor used after dispose()');
+      if (this.cold === null) throw usedAfterDispose(`a tensor of ${this.length} elements`);
       return this.cold.slice();
     }
-    const o = this.tok.ptr >> 2;
+    const o = this.tok.ptr >>> 2;
     return F32().slice(o, o + this.length);
   }
 
   /** Overwrites the floats with `data` (same length). */
   write(data: ArrayLike<number>): void {
-    F32().set(data, this.ptr >> 2);
+    F32().set(data, this.ptr >>> 2);
   }
 
   /** Moves the data out of Wasm memory into a JS array (transient blocks only). */
@@ -151,7 +161,7 @@ export class Storage {
     if (this.canDrop) {
       this.dropped = true;
     } else {
-      const o = this.tok.ptr >> 2;
+      const o = this.tok.ptr >>> 2;
       this.cold = F32().slice(o, o + this.length);
     }
     w().free(this.tok.ptr);
@@ -173,6 +183,44 @@ export class Storage {
   }
 }
 
+/** The RnnError for data used after dispose(); `what` describes the tensor (its shape). */
+export function usedAfterDispose(what: string): RnnError {
+  return new RnnError(`tensor: expected a tensor that has not been disposed, got ${what} used after dispose()`);
+}
+
+/** The RnnError for an allocation the Wasm memory cannot hold (nothing was allocated). */
+export function outOfMemory(what: string, bytes: number): RnnError {
+  const live = w().heapLiveBytes();
+  return new RnnError(`${what}: expected ${bytesText(bytes)} of WebAssembly memory to be available, got an allocation failure ` +
+    `(${bytesText(live)} in use; a 32-bit WebAssembly memory holds at most 4 GiB, and an engine may allow less). ` +
+    'Free what you no longer need with dispose(), lower setMemoryBudget(), or use smaller batches or shorter sequences');
+}
+
+/** Bytes a new allocation could still get at most: the 4 GiB of a 32-bit memory minus the live blocks. */
+export function memoryLeft(): number { return MAX_MEMORY - w().heapLiveBytes(); }
+
+/**
+ * Before a module allocates its parameters: every tensor within MAX_NUMEL and all of them within
+ * the memory left, else an RnnError naming `arg`, the tensor or the total, and the bytes.
+ * `params` holds [name, shape] pairs; `what` describes the module (its repr).
+ */
+export function checkParameters(arg: (name: string) => string, what: string, params: [string, number[]][]): void {
+  let total = 0;
+  for (const [name, shape] of params) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (n > MAX_NUMEL) {
+      throw new RnnError(`${arg(name)}: expected parameters of at most ${MAX_NUMEL} elements (2 GiB) each, got ${what} whose ${name} ` +
+        `would be ${show(shape)} (${n} elements, ${bytesText(4 * n)})`);
+    }
+    total += n;
+  }
+  const left = memoryLeft();
+  if (4 * total > left) {
+    throw new RnnError(`${arg('')}: expected parameters that fit in WebAssembly memory (${bytesText(left)} left of 4 GiB), ` +
+      `got ${what} with ${total} parameters (${bytesText(4 * total)})`);
+  }
+}
+
 /** Drops list entries already freed (disposed by the graph or the user), evicted or made persistent. */
 function compact(): void {
   transient = transient.slice(head).filter((s) => s !== null && s.resident && !s.persistent);
@@ -185,7 +233,8 @@ function compact(): void {
  * transient data is over budget (in bytes, or in list entries: many small live blocks would
  * otherwise pile up JS objects), evict the oldest blocks until both are at 7/8 of their limit.
  */
-export function safePoint(): void {
+export function safePoint(...inputs: ({ storage: Storage; shape: readonly number[] } | null | undefined)[]): void {
+  for (const t of inputs) if (t && t.storage.disposed) throw usedAfterDispose(`a tensor of shape ${show(t.shape)}`);
   if (transient.length - head > compactAt) compact();
   if (transientBytes > budget || transient.length - head > MAX_TRANSIENT) {
     const bytesGoal = budget - budget / 8, countGoal = MAX_TRANSIENT - MAX_TRANSIENT / 8;
@@ -201,9 +250,13 @@ export function safePoint(): void {
 
 /**
  * Sets how many bytes of transient tensor data may stay resident in Wasm memory before it
- * is moved out to JS arrays (default 64 MiB). Returns the previous budget.
+ * is moved out to JS arrays (default 64 MiB): an integer >= 0, or Infinity to never evict.
+ * Returns the previous budget.
  */
 export function setMemoryBudget(bytes: number): number {
+  if (typeof bytes !== 'number' || !(Number.isSafeInteger(bytes) && bytes >= 0 || bytes === Infinity)) {
+    fail('bytes', 'an integer number of bytes >= 0, or Infinity', bytes);
+  }
   const old = budget;
   budget = bytes;
   return old;
@@ -212,5 +265,6 @@ export function setMemoryBudget(bytes: number): number {
 /** Memory figures: Wasm memory size, bytes in live blocks, resident transient bytes. */
 export function memoryStats(): { wasmBytes: number; liveBytes: number; transientBytes: number } {
   const e = w();
+  // heapLiveBytes is an f64 (an unsigned 32-bit count), so figures above 2 GiB read positive
   return { wasmBytes: e.memory.buffer.byteLength, liveBytes: e.heapLiveBytes(), transientBytes };
 }

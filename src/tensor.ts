@@ -1,8 +1,8 @@
 // Tensor: a shape and a Storage in Wasm memory, always contiguous row-major. Every op below
 // checks its arguments (RnnError), computes in Wasm, and records its backward beside it.
 import { Node, recording, runBackward, type BackwardFn } from './autograd.js';
-import { RnnError, fail, show } from './errors.js';
-import { safePoint, Storage } from './storage.js';
+import { MAX_DIMS, MAX_NUMEL, RnnError, bytesText, checkNumel, fail, show } from './errors.js';
+import { safePoint, Storage, usedAfterDispose } from './storage.js';
 import { F32, I32, setArgs, w } from './wasm.js';
 
 export type Shape = readonly number[];
@@ -61,11 +61,13 @@ function broadcastStrides(shape: Shape, target: Shape): number[] {
 
 function flatten(data: NestedArray, shape: number[], out: number[], depth: number, arg: string): void {
   if (Array.isArray(data)) {
+    if (depth >= MAX_DIMS) fail(arg, `nested arrays at most ${MAX_DIMS} deep`, `deeper nesting`, true);
     if (depth === shape.length) shape.push(data.length);
     else if (shape[depth] !== data.length) {
       fail(arg, `a rectangular nested array (length ${shape[depth]} at depth ${depth})`, data.length);
     }
     for (const d of data) flatten(d, shape, out, depth + 1, arg);
+    if (out.length > MAX_NUMEL) checkNumel(arg, out.length);
   } else {
     if (typeof data !== 'number') fail(arg, 'numbers', data);
     if (depth !== shape.length) fail(arg, `a rectangular nested array (an array at depth ${depth})`, data);
@@ -114,16 +116,21 @@ export class Tensor {
   /** @internal */
   _makeGrad(s: Storage): Tensor { return new Tensor(s, this.shape); }
   /** @internal byte offset of the data (brings evicted data back) */
-  get ptr(): number { return this.storage.ptr; }
+  get ptr(): number { return this._live().storage.ptr; }
   /** @internal byte offset for reading only (see Storage.version) */
-  get readPtr(): number { return this.storage.readPtr; }
+  get readPtr(): number { return this._live().storage.readPtr; }
+  /** @internal this, or an RnnError naming the shape when dispose() has freed the data */
+  _live(): this {
+    if (this.storage.disposed) throw usedAfterDispose(`a tensor of shape ${show(this.shape)}`);
+    return this;
+  }
 
   /** The values as a new Float32Array (row-major). */
-  toFloat32Array(): Float32Array { return this.storage.read(); }
+  toFloat32Array(): Float32Array { return this._live().storage.read(); }
 
   /** The values as nested arrays, like `.tolist()`; a number for a 0-d tensor. */
   toArray(): NestedArray {
-    const v = this.storage.read();
+    const v = this._live().storage.read();
     if (this.shape.length === 0) return v[0];
     let k = 0;
     const build = (d: number): NestedArray[] => {
@@ -137,7 +144,7 @@ export class Tensor {
   /** The single value of a one-element tensor. */
   item(): number {
     if (this.numel !== 1) fail('item()', 'a tensor with one element', `shape ${show(this.shape)} (${this.numel} elements)`, true);
-    return this.storage.read()[0];
+    return this._live().storage.read()[0];
   }
 
   /** A tensor sharing this data, cut off from the graph. */
@@ -167,7 +174,7 @@ export class Tensor {
     } else if (this.numel !== 1) {
       fail('backward', `a one-element output or an explicit gradient`, `shape ${show(this.shape)}`, true);
     }
-    safePoint();
+    safePoint(this, gradient);
     let seed: Storage;
     if (gradient) { seed = Storage.alloc(this.numel); w().copy_rows(1, this.numel, gradient.ptr, 1, seed.ptr, 1); }
     else { seed = Storage.alloc(1); w().fill(seed.ptr, 1, 1); }
@@ -211,7 +218,7 @@ export class Tensor {
       throw new RnnError(`select: expected index in [${-n}, ${n - 1}] for dimension ${d} of size ${n}, got ${show(index)}`);
     }
     const i = index < 0 ? index + n : index;
-    safePoint();
+    safePoint(this);
     const st = stridesOf(this.shape);
     const outShape = this.shape.filter((_, k) => k !== d);
     const srcStrides = st.filter((_, k) => k !== d);
@@ -236,7 +243,7 @@ export class Tensor {
     const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
     const a = clamp(start), b = end === undefined ? n : clamp(end);
     const len = b > a ? Math.ceil((b - a) / step) : 0;
-    safePoint();
+    safePoint(this);
     const st = stridesOf(this.shape);
     const outShape = this.shape.slice(); outShape[d] = len;
     const srcStrides = st.slice(); srcStrides[d] = st[d] * step;
@@ -269,7 +276,7 @@ export class Tensor {
       fail('perm', `a permutation of ${r} dimensions`, p);
     }
     const q = p.map((x) => normDim(x, r, 'perm'));
-    safePoint();
+    safePoint(this);
     const st = stridesOf(this.shape);
     const outShape = q.map((i) => this.shape[i]);
     const out = empty(outShape);
@@ -312,10 +319,10 @@ export class Tensor {
     if (this.shape.length === 0) return [0];
     const cols = this.shape[this.shape.length - 1];
     const rows = this.numel / cols;
-    safePoint();
+    safePoint(this);
     const tmp = Storage.alloc(rows);
     w().argmax_rows(rows, cols, this.ptr, tmp.ptr);
-    const o = tmp.ptr >> 2;
+    const o = tmp.ptr >>> 2;
     const r = Array.from(I32().subarray(o, o + rows));
     tmp.dispose();
     return r;
@@ -323,7 +330,7 @@ export class Tensor {
 
   /** A contiguous copy (recorded). */
   clone(): Tensor {
-    safePoint();
+    safePoint(this);
     const out = empty(this.shape);
     w().copy_rows(1, this.numel, this.ptr, this.numel, out.ptr, this.numel);
     return record(out, 'CloneBackward', [this], (g) => [g[0]]);
@@ -350,10 +357,11 @@ export function sameShape(a: Shape, b: Shape): boolean {
 
 function parseShape(args: (number | number[])[], n: number, op: string): number[] {
   const s = (args.length === 1 && Array.isArray(args[0]) ? args[0] : args) as number[];
+  if (s.length > MAX_DIMS) fail(`${op} shape`, `at most ${MAX_DIMS} dimensions`, `${s.length} dimensions`, true);
   let infer = -1, known = 1;
   s.forEach((v, i) => {
     if (v === -1 && infer < 0) infer = i;
-    else if (!Number.isInteger(v) || v < 0) fail(`${op} shape`, 'non-negative integers and at most one -1', s);
+    else if (!Number.isInteger(v) || v < 0 || v > MAX_NUMEL) fail(`${op} shape`, `non-negative integers (at most ${MAX_NUMEL}) and at most one -1`, s);
     else known *= v;
   });
   const out = s.slice();
@@ -390,7 +398,8 @@ function asTensor(x: Tensor | number, like: string): Tensor {
 function binary(a: Tensor, bIn: Tensor | number, op: number, name: string): Tensor {
   const b = asTensor(bIn, 'other');
   const shape = broadcastShape(a.shape, b.shape, name);
-  safePoint();
+  checkNumel(name, numel(shape), `the broadcast result ${show(shape)} of ${show(a.shape)} and ${show(b.shape)}`);
+  safePoint(a, b);
   const out = empty(shape);
   const sa = broadcastStrides(a.shape, shape), sb = broadcastStrides(b.shape, shape), so = stridesOf(shape);
   strided(op, shape, a.ptr, sa, b.ptr, sb, out.ptr, so);
@@ -413,7 +422,7 @@ function binary(a: Tensor, bIn: Tensor | number, op: number, name: string): Tens
 }
 
 function unary(x: Tensor, op: number, name: string): Tensor {
-  safePoint();
+  safePoint(x);
   const out = empty(x.shape);
   w().unary(op, x.ptr, out.ptr, x.numel);
   return record(out, name, [x], (g) => {
@@ -427,20 +436,20 @@ function reduce(x: Tensor, dimArg: number | number[] | undefined, keepdim: boole
   const r = x.shape.length;
   const name = mean ? 'MeanBackward' : 'SumBackward';
   if (dimArg === undefined) {
-    safePoint();
+    safePoint(x);
     const out = empty(keepdim ? x.shape.map(() => 1) : []);
     const n = x.numel;
-    F32()[out.ptr >> 2] = w().sum_all(x.ptr, n, mean ? n : 1);
+    F32()[out.ptr >>> 2] = w().sum_all(x.ptr, n, mean ? n : 1);
     return record(out, name, [x], (g) => {
       const dx = Storage.alloc(n);
-      const gv = F32()[g[0]!.ptr >> 2];
+      const gv = F32()[g[0]!.ptr >>> 2];
       w().fill(dx.ptr, n, gv);
       if (mean) w().scale_div(dx.ptr, dx.ptr, n, n);
       return [dx];
     });
   }
   const dims = (Array.isArray(dimArg) ? dimArg : [dimArg]).map((d) => normDim(d, r));
-  safePoint();
+  safePoint(x);
   const keptShape = x.shape.map((s, i) => (dims.includes(i) ? 1 : s));
   const outShape = keepdim ? keptShape : x.shape.filter((_, i) => !dims.includes(i));
   const count = dims.reduce((a, d) => a * x.shape[d], 1);
@@ -471,7 +480,8 @@ function matmul(a: Tensor, b: Tensor): Tensor {
   }
   const batch = Math.max(batchA, batchB);
   const batched = A.dim === 3 || B.dim === 3;
-  safePoint();
+  checkNumel('matmul', batch * M * N, `the product of ${show(a.shape)} and ${show(b.shape)}`);
+  safePoint(A, B);
   const out = empty(batched ? [batch, M, N] : [M, N]);
   const e = w();
   const sa = batchA === 1 ? 0 : M * K * 4, sb = batchB === 1 ? 0 : K * N * 4, so = M * N * 4;
@@ -517,9 +527,11 @@ export function cat(tensors: Tensor[], dim = 0): Tensor {
       throw new RnnError(`cat: expected tensors[${i}] to match ${show(first.shape)} except in dimension ${d}, got ${show(t.shape)}`);
     }
   });
-  safePoint();
   const outShape = first.shape.slice();
   outShape[d] = tensors.reduce((a, t) => a + t.shape[d], 0);
+  checkNumel('tensors', numel(outShape), `the concatenation ${show(outShape)}`);
+  for (const t of tensors) t._live();
+  safePoint();
   const out = empty(outShape);
   const so = stridesOf(outShape);
   const offsets: number[] = [];
@@ -549,13 +561,20 @@ export function stack(tensors: Tensor[], dim = 0): Tensor {
  */
 export function tensor(data: NestedArray | ArrayLike<number>, shapeOrOpts?: Shape | TensorOptions, opts?: TensorOptions): Tensor {
   let shape: number[] | undefined;
-  if (Array.isArray(shapeOrOpts)) shape = shapeOrOpts.slice();
+  if (Array.isArray(shapeOrOpts)) shape = checkShape(shapeOrOpts);
   else if (shapeOrOpts && typeof shapeOrOpts === 'object') opts = shapeOrOpts as TensorOptions;
   else if (shapeOrOpts !== undefined) fail('shape', 'an array of sizes', shapeOrOpts);
   let flat: ArrayLike<number>;
   let inferred: number[];
   if (typeof data === 'number') { flat = [data]; inferred = []; }
-  else if (ArrayBuffer.isView(data)) { flat = data as unknown as ArrayLike<number>; inferred = [flat.length]; }
+  else if (ArrayBuffer.isView(data)) {
+    if (data instanceof DataView || (typeof BigInt64Array === 'function' && (data instanceof BigInt64Array || data instanceof BigUint64Array))) {
+      fail('data', 'a typed array of numbers (not BigInt, not a DataView)', data);
+    }
+    flat = data as unknown as ArrayLike<number>;
+    checkNumel('data', flat.length);
+    inferred = [flat.length];
+  }
   else if (Array.isArray(data)) {
     const out: number[] = [];
     inferred = [];
@@ -564,31 +583,43 @@ export function tensor(data: NestedArray | ArrayLike<number>, shapeOrOpts?: Shap
   } else {
     fail('data', 'nested arrays of numbers, a typed array or a number', data);
   }
-  if (shape) {
-    shape.forEach((s) => { if (!Number.isInteger(s) || s < 0) fail('shape', 'non-negative integer sizes', shape); });
-    if (numel(shape) !== flat.length) fail('shape', `a shape with ${flat.length} elements (the data's length)`, shape);
-  }
+  if (shape && numel(shape) !== flat.length) fail('shape', `a shape with ${flat.length} elements (the data's length)`, shape);
   safePoint();
-  return new Tensor(Storage.from(flat), shape ?? inferred, !!opts?.requiresGrad);
+  return new Tensor(Storage.from(flat, false, 'data'), shape ?? inferred, !!opts?.requiresGrad);
 }
 
-function checkShape(shape: Shape, arg = 'shape'): number[] {
-  if (!Array.isArray(shape) || shape.some((s) => !Number.isInteger(s) || s < 0)) fail(arg, 'an array of non-negative integer sizes', shape);
-  return shape.slice();
+/**
+ * A copy of a shape given by the caller, checked: at most MAX_DIMS sizes, each an integer >= 0,
+ * and at most MAX_NUMEL elements in all (an RnnError naming `arg` and the bytes otherwise).
+ */
+export function checkShape(shape: Shape, arg = 'shape'): number[] {
+  if (!Array.isArray(shape)) fail(arg, 'an array of non-negative integer sizes', shape);
+  if (shape.length > MAX_DIMS) fail(arg, `at most ${MAX_DIMS} dimensions`, `${shape.length} dimensions`, true);
+  for (let i = 0; i < shape.length; i++) {
+    const v = shape[i];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) fail(arg, 'an array of non-negative integer sizes', shape);
+  }
+  const s = shape.slice();
+  const n = numel(s);
+  if (n > MAX_NUMEL || s.some((v) => v > MAX_NUMEL)) {
+    throw new RnnError(`${arg}: expected at most ${MAX_NUMEL} elements (2 GiB of float32), got ${show(s)} (${n} elements, ${bytesText(4 * n)})`);
+  }
+  return s;
 }
 
 /** A tensor of zeros. */
 export function zeros(shape: Shape, opts?: TensorOptions): Tensor {
   const s = checkShape(shape);
   safePoint();
-  return new Tensor(Storage.zeros(numel(s)), s, !!opts?.requiresGrad);
+  return new Tensor(Storage.zeros(numel(s), false, 'shape'), s, !!opts?.requiresGrad);
 }
 
 /** A tensor filled with `value`. */
 export function full(shape: Shape, value: number, opts?: TensorOptions): Tensor {
   const s = checkShape(shape);
+  if (typeof value !== 'number') fail('value', 'a number', value);
   safePoint();
-  const t = new Tensor(Storage.alloc(numel(s)), s, !!opts?.requiresGrad);
+  const t = new Tensor(Storage.alloc(numel(s), false, 'shape'), s, !!opts?.requiresGrad);
   w().fill(t.ptr, t.numel, value);
   return t;
 }
@@ -600,7 +631,7 @@ export function ones(shape: Shape, opts?: TensorOptions): Tensor { return full(s
 export function randn(shape: Shape, opts?: TensorOptions): Tensor {
   const s = checkShape(shape);
   safePoint();
-  const t = new Tensor(Storage.alloc(numel(s)), s, !!opts?.requiresGrad);
+  const t = new Tensor(Storage.alloc(numel(s), false, 'shape'), s, !!opts?.requiresGrad);
   w().rng_normal(t.ptr, t.numel, 0, 1);
   return t;
 }
@@ -609,7 +640,7 @@ export function randn(shape: Shape, opts?: TensorOptions): Tensor {
 export function rand(shape: Shape, opts?: TensorOptions): Tensor {
   const s = checkShape(shape);
   safePoint();
-  const t = new Tensor(Storage.alloc(numel(s)), s, !!opts?.requiresGrad);
+  const t = new Tensor(Storage.alloc(numel(s), false, 'shape'), s, !!opts?.requiresGrad);
   w().rng_uniform(t.ptr, t.numel, 0, 1);
   return t;
 }

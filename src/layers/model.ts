@@ -468,7 +468,7 @@ function permutation(n: number): Int32Array {
   safePoint();
   const s = Storage.alloc(n);
   w().rng_permutation(s.ptr, n);
-  const p = s.ptr >> 2;
+  const p = s.ptr >>> 2;
   const out = I32().slice(p, p + n);
   s.dispose();
   return out;

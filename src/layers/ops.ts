@@ -69,7 +69,7 @@ export function gatherRows(x: Tensor, idx: ArrayLike<number>): Tensor {
   const shape = [idx.length, ...x.shape.slice(1)];
   const out = empty(shape);
   const ix = Storage.alloc(idx.length);
-  I32().set(idx, ix.ptr >> 2);
+  I32().set(idx, ix.ptr >>> 2);
   w().gather_rows(idx.length, ix.ptr, x.ptr, row, out.ptr);
   ix.dispose();
   return out;
@@ -80,7 +80,7 @@ export function oneHot(indices: ArrayLike<number>, C: number): Tensor {
   safePoint();
   const out = new Tensor(Storage.alloc(indices.length * C), [indices.length, C]);
   const ix = Storage.alloc(indices.length);
-  I32().set(indices, ix.ptr >> 2);
+  I32().set(indices, ix.ptr >>> 2);
   w().one_hot(ix.ptr, indices.length, C, out.ptr);
   ix.dispose();
   return out;
