@@ -31,7 +31,7 @@ export function crossEntropy(input: Tensor, target: Tensor | ArrayLike<number> |
       throw new RnnError(`target[${i}]: expected a class index in [0, ${C - 1}], got ${show(c)}`);
     }
   }
-  safePoint();
+  safePoint(input);
   const e = w();
   const tg = Storage.alloc(N);
   I32().set(Array.from(t), tg.ptr >>> 2);

@@ -6,6 +6,11 @@ import { safePoint, Storage } from './storage.js';
 import { Parameter, Tensor } from './tensor.js';
 import { I32, w } from './wasm.js';
 
+/** An RnnError naming the shape when a parameter or its gradient was disposed (checked before any update). */
+function liveParams(params: Tensor[]): void {
+  for (const p of params) { p._live(); p.grad?._live(); }
+}
+
 function checkParams(params: Iterable<Tensor>, where: string): Tensor[] {
   if (!params || typeof (params as any)[Symbol.iterator] !== 'function') fail(`${where} params`, 'an iterable of parameters', params);
   const list = [...params];
@@ -54,6 +59,8 @@ export interface SGDOptions { lr?: number; momentum?: number; dampening?: number
 export class SGD extends Optimizer {
   lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; maximize: boolean;
   private buf = new Map<Tensor, Storage>();
+  /** parameters whose momentum buffer holds a first update (a buffer made by a step that failed does not) */
+  private started = new Set<Tensor>();
 
   constructor(params: Iterable<Tensor>, opts?: SGDOptions) {
     super(params, 'SGD');
@@ -70,13 +77,16 @@ export class SGD extends Optimizer {
   }
 
   step(): void {
+    liveParams(this.params);
     safePoint();
+    // buffers first: if memory cannot hold one, no parameter has changed yet
+    if (this.momentum !== 0) for (const p of this.params) if (p.grad && !this.buf.has(p)) this.buf.set(p, Storage.alloc(p.numel, true));
     const e = w();
     for (const p of this.params) {
       if (!p.grad) continue;
-      let b = this.buf.get(p);
-      const first = !b;
-      if (this.momentum !== 0 && !b) { b = Storage.alloc(p.numel, true); this.buf.set(p, b); }
+      const b = this.buf.get(p);
+      const first = !this.started.has(p);
+      if (b) this.started.add(p);
       e.sgd_step(p.numel, p.ptr, p.grad.ptr, b?.ptr ?? 0, this.lr, this.momentum, this.dampening, this.weightDecay,
         +this.nesterov, +this.maximize, +first);
     }
@@ -106,15 +116,18 @@ class AdamBase extends Optimizer {
   }
 
   step(): void {
+    liveParams(this.params);
     safePoint();
+    // state first: if memory cannot hold it, no parameter has changed yet
+    for (const p of this.params) {
+      if (p.grad && !this.state.has(p)) {
+        this.state.set(p, { step: 0, m: Storage.zeros(p.numel, true), v: Storage.zeros(p.numel, true), vmax: this.amsgrad ? Storage.zeros(p.numel, true) : null });
+      }
+    }
     const e = w();
     for (const p of this.params) {
       if (!p.grad) continue;
-      let s = this.state.get(p);
-      if (!s) {
-        s = { step: 0, m: Storage.zeros(p.numel, true), v: Storage.zeros(p.numel, true), vmax: this.amsgrad ? Storage.zeros(p.numel, true) : null };
-        this.state.set(p, s);
-      }
+      const s = this.state.get(p)!;
       s.step++;
       e.adam_step(p.numel, p.ptr, p.grad.ptr, s.m.ptr, s.v.ptr, s.vmax?.ptr ?? 0, s.step, this.lr, this.betas[0], this.betas[1],
         this.eps, this.weightDecay, +this.decoupled, +this.amsgrad, +this.maximize);
@@ -137,9 +150,11 @@ export class AdamW extends AdamBase {
  * torch.nn.utils.clip_grad_norm_). Returns the norm before clipping.
  */
 export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number): number {
+  if (!params || typeof (params as any)[Symbol.iterator] !== 'function') fail('params', 'an iterable of parameters', params);
   if (typeof maxNorm !== 'number' || !(maxNorm >= 0)) fail('maxNorm', 'a number >= 0', maxNorm);
   const list = [...params].filter((p) => p instanceof Tensor && p.grad);
   if (!list.length) return 0;
+  liveParams(list);
   safePoint();
   const e = w();
   const tab = Storage.alloc(list.length * 2);

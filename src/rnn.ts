@@ -491,6 +491,10 @@ abstract class RNNBase extends Module {
         fail('state.output', `a Float32Array of ${B * Ho} values`, state.output, true);
       }
     }
+    for (let l = 0; l < L; l++) {   // parameters not disposed (indexed: step() allocates nothing)
+      const p = this._dirs[l][0];
+      p.wih._live(); p.whh._live(); p.bih?._live(); p.bhh?._live(); p.whr?._live();
+    }
     safePoint(x instanceof Tensor ? x : null);
     const e = w();
     // workspace: x, h (L,B,Ho), c (L,B,H), layer output, gate caches — kept while B stays the same

@@ -58,10 +58,10 @@ export class Storage {
    * RnnError when the size is over the limit (MAX_NUMEL) or memory cannot hold it; nothing is
    * allocated then.
    */
-  static alloc(length: number, persistent = false, what = 'size'): Storage {
-    checkNumel(what, length);
+  static alloc(length: number, persistent = false, what?: string): Storage {
+    checkNumel(what ?? 'size', length);
     const s = new Storage(length, persistent);
-    s.place(what);
+    s.place(what ?? 'memory');
     if (persistent) registry?.register(s, s.tok, s);
     return s;
   }

@@ -396,6 +396,7 @@ function asTensor(x: Tensor | number, like: string): Tensor {
 }
 
 function binary(a: Tensor, bIn: Tensor | number, op: number, name: string): Tensor {
+  a._live();
   const b = asTensor(bIn, 'other');
   const shape = broadcastShape(a.shape, b.shape, name);
   checkNumel(name, numel(shape), `the broadcast result ${show(shape)} of ${show(a.shape)} and ${show(b.shape)}`);
