@@ -1,6 +1,7 @@
 // RNNCell, LSTMCell, GRUCell: one step, PyTorch's semantics and names (weight_ih, weight_hh,
 // bias_ih, bias_hh), computed by the same Wasm kernels as the sequence modules with T = 1.
 //   input (B, I) or (I);  hx (B, H) or (H), zeros when absent;  returns h' (LSTMCell: [h', c'])
+// Limits (README "Memory"): inputSize ≤ 2^24, hiddenSize ≤ 65536, (I + H)·G ≤ 2^29 weights, B·G ≤ 2^29.
 import { Node, leafGradPtr, recording } from './autograd.js';
 import { MAX_FEATURES, MAX_HIDDEN, MAX_NUMEL, RnnError, bytesText, checkInt, className, fail, show } from './errors.js';
 import { uniformParameter } from './init.js';

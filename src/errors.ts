@@ -41,7 +41,7 @@ export function className(ctor: unknown): string {
 }
 
 export function fail(arg: string, expected: string, got: unknown, raw = false): never {
-  throw new RnnError(`${arg}: expected ${expected}, got ${raw ? got : show(got)}`);
+  throw new RnnError(`${arg}: expected ${expected}, got ${raw ? String(got) : show(got)}`);   // String: a symbol would throw in a template
 }
 
 export function checkInt(arg: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {

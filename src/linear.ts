@@ -15,7 +15,10 @@ export class Linear extends Module {
   readonly weight: Parameter;
   readonly bias: Parameter | null;
 
-  /** new Linear(inFeatures, outFeatures, { bias = true }); init uniform(−1/√in, 1/√in) like PyTorch. */
+  /**
+   * new Linear(inFeatures, outFeatures, { bias = true }); init uniform(−1/√in, 1/√in) like PyTorch.
+   * Limits: in and out features ≤ 2^24, the weight ≤ 2^29 floats, the output of forward ≤ 2^29 floats.
+   */
   constructor(inFeatures: number, outFeatures: number, opts?: { bias?: boolean }) {
     super();
     w();

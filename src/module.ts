@@ -83,6 +83,7 @@ export abstract class Module {
    * Everything is checked before anything is written.
    */
   loadStateDict(sd: Record<string, Tensor | ArrayLike<number> | unknown[]>, opts: { strict?: boolean } = {}): LoadResult {
+    if (opts === null || typeof opts !== 'object') fail('options', 'an object like { strict }', opts);
     const strict = opts.strict ?? true;
     if (sd === null || typeof sd !== 'object') fail('stateDict', 'an object of name → Tensor', sd);
     const params = new Map(this.namedParameters());

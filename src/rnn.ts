@@ -554,6 +554,9 @@ abstract class RNNBase extends Module {
  * new RNN(inputSize, hiddenSize, { numLayers = 1, nonlinearity = 'tanh', bias = true,
  *   batchFirst = false, dropout = 0, bidirectional = false }) — snake_case names work too;
  * a number as third argument is numLayers, like nn.RNN(5, 10, 4).
+ * Limits (README "Memory"; RnnError past them, before anything is allocated): inputSize ≤ 2^24,
+ * hiddenSize ≤ 65536, numLayers ≤ 1024, one layer-direction's weights ≤ 2^29 floats, all of them
+ * within the memory left; forward's buffers (T·B·D·Hout, and T·B·G when recording) ≤ 2^29 floats.
  */
 export class RNN extends RNNBase {
   static readonly reprName = 'RNN';
@@ -577,6 +580,7 @@ export class RNN extends RNNBase {
 /**
  * LSTM with PyTorch's gates (i, f, g, o) and optional projection (projSize): returns
  * [output, [hN, cN]]; h has projSize features when projSize > 0, c always hiddenSize.
+ * Limits as RNN's (projSize < hiddenSize; the gate cache T·B·4H ≤ 2^29 floats when recording).
  */
 export class LSTM extends RNNBase {
   static readonly reprName = 'LSTM';
@@ -597,7 +601,10 @@ export class LSTM extends RNNBase {
   }
 }
 
-/** GRU with PyTorch's gates (r, z, n), b_hn inside the reset product. Returns [output, hN]. */
+/**
+ * GRU with PyTorch's gates (r, z, n), b_hn inside the reset product. Returns [output, hN].
+ * Limits as RNN's (the gate cache T·B·3H ≤ 2^29 floats when recording).
+ */
 export class GRU extends RNNBase {
   static readonly reprName = 'GRU';
   constructor(inputSize: number, hiddenSize: number, opts?: GRUOptions | number) {

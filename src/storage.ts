@@ -26,6 +26,7 @@ import { F32, w } from './wasm.js';
 interface Token { ptr: number }
 
 let transientBytes = 0;
+let heapLimit = MAX_MEMORY;   // tests lower it (_internal.setHeapLimit) so that large valid requests fail fast
 let budget = 64 << 20;
 let transient: (Storage | null)[] = [];   // in allocation order; [0, head) already evicted (null)
 let head = 0;
@@ -81,7 +82,10 @@ export class Storage {
   }
 
   private place(what: string): void {
-    const p = w().alloc(this.bytes) >>> 0;   // an address past 2 GiB reads as a negative i32: make it unsigned
+    // over a lowered heap limit a request fails as in a full memory (one of 2 GiB or more still takes the
+    // allocator's path, which must refuse what cannot fit); an address past 2 GiB reads as a negative i32
+    const capped = this.bytes < 2 ** 31 && w().heapLiveBytes() + this.bytes * 1.25 + 64 > heapLimit;   // a block's size class: up to 25% more
+    const p = capped ? 0 : w().alloc(this.bytes) >>> 0;
     if (p === 0) throw outOfMemory(what, this.bytes);
     this.tok.ptr = p;
     if (this.transient) {
@@ -197,7 +201,14 @@ export function outOfMemory(what: string, bytes: number): RnnError {
 }
 
 /** Bytes a new allocation could still get at most: the 4 GiB of a 32-bit memory minus the live blocks. */
-export function memoryLeft(): number { return MAX_MEMORY - w().heapLiveBytes(); }
+export function memoryLeft(): number { return heapLimit - w().heapLiveBytes(); }
+
+/** @internal Caps the heap below 4 GiB (a test hook: large valid requests then fail fast); returns the previous cap. */
+export function setHeapLimit(bytes: number): number {
+  const old = heapLimit;
+  heapLimit = Math.min(MAX_MEMORY, bytes);
+  return old;
+}
 
 /**
  * Before a module allocates its parameters: every tensor within MAX_NUMEL and all of them within

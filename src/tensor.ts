@@ -553,12 +553,13 @@ export function cat(tensors: Tensor[], dim = 0): Tensor {
 /** Stacks same-shape tensors along a new dimension `dim`. */
 export function stack(tensors: Tensor[], dim = 0): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0) fail('tensors', 'a non-empty array of Tensors', tensors);
+  tensors.forEach((t, i) => { if (!(t instanceof Tensor)) fail(`tensors[${i}]`, 'a Tensor', t); });
   return cat(tensors.map((t) => t.unsqueeze(dim)), dim);
 }
 
 /**
  * A tensor from nested arrays, a typed array or a number, like torch.tensor.
- * `shape` is required for a flat typed array of rank > 1.
+ * `shape` is required for a flat typed array of rank > 1. At most 2^29 elements, 64 dimensions.
  */
 export function tensor(data: NestedArray | ArrayLike<number>, shapeOrOpts?: Shape | TensorOptions, opts?: TensorOptions): Tensor {
   let shape: number[] | undefined;
@@ -608,7 +609,7 @@ export function checkShape(shape: Shape, arg = 'shape'): number[] {
   return s;
 }
 
-/** A tensor of zeros. */
+/** A tensor of zeros. Every factory takes at most 64 dimensions and 2^29 elements (2 GiB); RnnError otherwise. */
 export function zeros(shape: Shape, opts?: TensorOptions): Tensor {
   const s = checkShape(shape);
   safePoint();
