@@ -7,12 +7,13 @@
 // JS before anything is copied in: integral and in [0, inputDim) (Keras leaves out-of-range
 // lookups undefined; here they throw RnnError).
 import { RnnError, checkInt, fail, show } from '../errors.js';
-import { Module, readOptions } from '../module.js';
+import { Embedding, embeddingLookup } from '../embedding.js';
+import { readOptions } from '../module.js';
 import { safePoint, Storage } from '../storage.js';
 import { Parameter, Tensor } from '../tensor.js';
 import { w } from '../wasm.js';
 import { COMMON_DEFAULTS, Layer, shapeRepr, type LayerArgs, type Shape } from './base.js';
-import { gatherBlocks, type Mask } from './mask.js';
+import type { Mask } from './mask.js';
 
 /** Initializers an Embedding takes (TF.js names; Keras's snake_case names work too). */
 export type EmbeddingsInitializer = 'randomUniform' | 'randomNormal' | 'glorotUniform' | 'zeros' | 'ones';
@@ -31,11 +32,6 @@ export interface EmbeddingLayerArgs extends Omit<LayerArgs, 'inputDim'> {
   embeddingsInitializer?: EmbeddingsInitializer;
 }
 
-/** @internal holds the embedding matrix until src/embedding.ts's module takes over */
-class EmbeddingWeights extends Module {
-  static readonly reprName = 'Embedding';
-  constructor(readonly weight: Parameter) { super(); }
-}
 
 const INITS: Record<string, EmbeddingsInitializer> = {
   randomuniform: 'randomUniform', uniform: 'randomUniform', randomnormal: 'randomNormal', normal: 'randomNormal',
@@ -86,7 +82,7 @@ export class EmbeddingLayer extends Layer {
   readonly inputLength: number | null;
   readonly embeddingsInitializer: EmbeddingsInitializer;
   /** @internal */
-  private _m: EmbeddingWeights | null = null;
+  private _m: Embedding | null = null;
 
   constructor(args: EmbeddingLayerArgs) {
     if (args === undefined || args === null || typeof args !== 'object') fail('embedding args', 'an object like { inputDim, outputDim }', args);
@@ -130,7 +126,7 @@ export class EmbeddingLayer extends Layer {
   protected create(): void {
     safePoint();
     const V = this.inputDim, E = this.outputDim;
-    const s = Storage.alloc(V * E, true);
+    const s = Storage.alloc(V * E);
     const e = w();
     switch (this.embeddingsInitializer) {
       case 'randomUniform': e.rng_uniform(s.ptr, V * E, -0.05, 0.05); break;
@@ -138,7 +134,9 @@ export class EmbeddingLayer extends Layer {
       case 'glorotUniform': e.rng_uniform_sym(s.ptr, V * E, 6 / (V + E), 1); break;
       default: e.fill(s.ptr, V * E, this.embeddingsInitializer === 'ones' ? 1 : 0);
     }
-    this._m = new EmbeddingWeights(new Parameter(s, [V, E]));
+    const init = new Tensor(s, [V, E]);
+    this._m = Embedding.fromPretrained(init, { freeze: false });   // a copy, trainable
+    s.dispose();
   }
 
   protected kerasShapes(): number[][] { return [[this.inputDim, this.outputDim]]; }
@@ -147,7 +145,8 @@ export class EmbeddingLayer extends Layer {
 
   protected writeKeras(ws: Tensor[]): void { this._m!.loadStateDict({ weight: ws[0] }); }
 
-  protected getModule(): Module { return this._m!; }
+  /** The PyTorch-style Embedding module (weight (inputDim, outputDim), no paddingIdx: Keras trains row 0 too). */
+  protected getModule(): Embedding { return this._m!; }
 
   protected allParameters(): Parameter[] { return this._m!.parameters(); }
 
@@ -178,9 +177,7 @@ export class EmbeddingLayer extends Layer {
     return { y: this.lookup(x, idx), mask: this.maskZero ? maskOf(x.shape, idx) : null };
   }
 
-  private lookup(x: Tensor, idx: Int32Array): Tensor {
-    return gatherBlocks(this._m!.weight, [idx], this.outputDim).reshape([...x.shape, this.outputDim]);
-  }
+  private lookup(x: Tensor, idx: Int32Array): Tensor { return embeddingLookup(this._m!.weight, idx, x.shape.slice()); }
 }
 
 function maskOf(shape: readonly number[], idx: Int32Array): Mask {
