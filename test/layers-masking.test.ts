@@ -181,27 +181,30 @@ test('TF.js parity: layer.apply(x, { mask }) with returnState and initialState, 
 });
 
 // ---- training: gradients through the embedding and the masked recurrence ----
-test('TF.js parity: fit() with SGD on padded sequences (embedding(maskZero) → bidirectional(lstm) → gru → dense softmax)', async () => {
-  const mk = () => [tf.layers.embedding(emb()), tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3, ...sig, returnSequences: true }) as tf.RNN }),
-    tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 3 }) }), tf.layers.gru({ units: 4, ...sig }), tf.layers.dense({ units: 3, activation: 'softmax' })];
-  const tm = tf.sequential({ layers: mk() });
-  const ws = randomWeights(tm);
-  const y = [0, 2, 1, 1, 0, 2];
-  tm.compile({ optimizer: tf.train.sgd(0.5), loss: 'sparseCategoricalCrossentropy' });
-  const th = await tm.fit(tf.tensor(X.flat(), [B, T]), tf.tensor(y, [B, 1]), { epochs: 4, batchSize: B, shuffle: false, verbose: 0 });
-  const m = sequential({ layers: [layers.embedding(emb()), layers.bidirectional({ layer: layers.lstm({ units: 3, returnSequences: true }) }),
-    layers.timeDistributed({ layer: layers.dense({ units: 3 }) }), layers.gru({ units: 4, resetAfter: false }), layers.dense({ units: 3, activation: 'softmax' })] });
-  m.setWeights(ws);
-  m.compile({ optimizer: (p) => new lib.SGD(p, { lr: 0.5 }), loss: 'sparseCategoricalCrossentropy' });
-  const h = await m.fit(X, y, { epochs: 4, batchSize: B, shuffle: false });
-  const tl = th.history.loss as number[];
-  h.history.loss.forEach((l, i) => assert.ok(Math.abs(l - tl[i]) < 1e-5, `epoch ${i} loss ${l} vs TF.js ${tl[i]}`));
-  assert.ok(tl[3] < tl[0] - 0.05, `the loss falls (${tl[0]} → ${tl[3]})`);
-  const tw = tm.getWeights();
-  m.getWeights().forEach((w, i) => close(`weight ${i} (${tm.weights[i].name}) after fit`, w, tw[i]));
-  // the padding row of the embedding gets no gradient: masked steps never reach the loss
-  assert.equal(Array.from(m.getWeights()[0].toFloat32Array().slice(0, 4)), Array.from(ws[0].slice(0, 4)));
-});
+for (const opt of ['sgd', 'adam'] as const) {
+  test(`TF.js parity: fit() with ${opt} on padded sequences (embedding(maskZero) → bidirectional(lstm) → timeDistributed(dense) → gru → dense softmax)`, async () => {
+    const mk = () => [tf.layers.embedding(emb()), tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3, ...sig, returnSequences: true }) as tf.RNN }),
+      tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 3 }) }), tf.layers.gru({ units: 4, ...sig }), tf.layers.dense({ units: 3, activation: 'softmax' })];
+    const tm = tf.sequential({ layers: mk() });
+    const ws = randomWeights(tm);
+    const y = [0, 2, 1, 1, 0, 2];
+    const lr = opt === 'sgd' ? 0.5 : 0.01;
+    tm.compile({ optimizer: opt === 'sgd' ? tf.train.sgd(lr) : tf.train.adam(lr), loss: 'sparseCategoricalCrossentropy' });
+    const th = await tm.fit(tf.tensor(X.flat(), [B, T]), tf.tensor(y, [B, 1]), { epochs: 4, batchSize: B, shuffle: false, verbose: 0 });
+    const m = sequential({ layers: [layers.embedding(emb()), layers.bidirectional({ layer: layers.lstm({ units: 3, returnSequences: true }) }),
+      layers.timeDistributed({ layer: layers.dense({ units: 3 }) }), layers.gru({ units: 4, resetAfter: false }), layers.dense({ units: 3, activation: 'softmax' })] });
+    m.setWeights(ws);
+    m.compile({ optimizer: (p) => (opt === 'sgd' ? new lib.SGD(p, { lr }) : new lib.Adam(p, { lr, eps: 1e-7 })), loss: 'sparseCategoricalCrossentropy' });
+    const h = await m.fit(X, y, { epochs: 4, batchSize: B, shuffle: false });
+    const tl = th.history.loss as number[];
+    h.history.loss.forEach((l, i) => assert.ok(Math.abs(l - tl[i]) < 1e-5, `epoch ${i} loss ${l} vs TF.js ${tl[i]}`));
+    assert.ok(tl[3] < tl[0] - 0.02, `the loss falls (${tl[0]} → ${tl[3]})`);
+    const tw = tm.getWeights();
+    m.getWeights().forEach((w, i) => close(`weight ${i} (${tm.weights[i].name}) after fit`, w, tw[i]));
+    // the padding row of the embedding gets no gradient: masked steps never reach the loss
+    assert.equal(Array.from(m.getWeights()[0].toFloat32Array().slice(0, 4)), Array.from(ws[0].slice(0, 4)));
+  });
+}
 
 // ---- dropout ----
 test('dropout: identity at inference, inverted dropout in training (seeded, noiseShape broadcast, gradient = mask)', () => {
