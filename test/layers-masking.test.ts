@@ -323,6 +323,12 @@ test('embedding: computeMask, weights, init, any-rank indices', () => {
   z.build([null, 2, 3]);
   z.setWeights([[[0, 1], [2, 3], [4, 5], [6, 7]]]);
   assert.equal((z.apply([[[1, 3, 0], [2, 2, 1]]]) as lib.Tensor).toArray(), [[[[2, 3], [6, 7], [0, 1]], [[4, 5], [4, 5], [2, 3]]]]);
+  // without inputLength the time may vary; build() may fix it
+  const mv = sequential({ layers: [layers.embedding({ inputDim: V, outputDim: 3, maskZero: true }), layers.gru({ units: 2 })] });
+  assert.equal(mv.predict(X).shape, [B, 2]);
+  assert.equal(mv.predict([[1, 2, 0, 0]]).shape, [1, 2]);
+  mv.build([null, 4]);
+  assert.equal(mv.inputShape, [null, 4]);
   // the gradient of repeated indices adds up
   const e = layers.embedding({ inputDim: 4, outputDim: 2, inputLength: 3 });
   const y = e.apply([[1, 1, 3]]) as lib.Tensor;

@@ -108,6 +108,13 @@ export class EmbeddingLayer extends Layer {
 
   computeOutputShape(s: Shape): Shape { return [...s, this.outputDim]; }
 
+  /** Builds for indices of shape s; built already, any s of the same rank and inputLength goes (the time may vary). */
+  override build(s: Shape): void {
+    if (!this.built) { super.build(s); return; }
+    this.checkInputShape(s);
+    if (s.length !== this.inputShape.length) throw new RnnError(`${this.name}: expected indices of shape ${shapeRepr(this.inputShape)} (the shape it was built for), got ${shapeRepr(s)}`);
+  }
+
   protected checkInputShape(s: Shape): void {
     if (s.length < 2 || s.length > 7) throw new RnnError(`${this.name}: expected integer indices (batch, timesteps) (ndim=2..7), got shape ${shapeRepr(s)} (ndim=${s.length})`);
     if (this.inputLength !== null && s.length === 2 && s[1] !== null && s[1] !== this.inputLength) {
