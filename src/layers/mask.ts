@@ -147,13 +147,23 @@ export function maskedRun(m: RNN | LSTM | GRU, x: Tensor, mask: Mask, init: Tens
   const flat = out.reshape([B * T, D * H]);
   const src = init ? cat([flat, init[0].permute(1, 0, 2).reshape([B, D * H])], 0) : flat;
   const y = gatherBlocks(src, tables, H).reshape([B, T, D * H]);
+  // without a graph, what was only a step on the way is freed now rather than left to eviction
+  const inference = !y.requiresGrad;
+  if (inference) {
+    if (xc !== x) xc.dispose();
+    if (src !== flat) src.dispose();
+    out.dispose();
+  }
   // 4. final states: h0 (or zeros) for rows with no unmasked step
   if (!empties) return [y, hN, cN];
   const fix = (s: Tensor, s0: Tensor | null): Tensor => {
     const idx = new Int32Array(D * B);
     for (let d = 0; d < D; d++) for (let b = 0; b < B; b++) idx[d * B + b] = n[b] > 0 ? d * B + b : s0 ? D * B + d * B + b : -1;
     const rows = s.reshape([D * B, H]);
-    return gatherBlocks(s0 ? cat([rows, s0.reshape([D * B, H])], 0) : rows, [idx], H).reshape([D, B, H]);
+    const from = s0 ? cat([rows, s0.reshape([D * B, H])], 0) : rows;
+    const fixed = gatherBlocks(from, [idx], H).reshape([D, B, H]);
+    if (inference) { if (from !== rows) from.dispose(); s.dispose(); }
+    return fixed;
   };
   return [y, fix(hN, init ? init[0] : null), cN ? fix(cN, init ? init[1] : null) : null];
 }
