@@ -22,7 +22,7 @@ export class SimpleRNN extends Module {
     this.fc = new Linear(hiddenSize, numClasses);
   }
   /** x (batch, seq, input) → logits (batch, classes) */
-  forward(x: Tensor): Tensor {
+  override forward(x: Tensor): Tensor {
     const [, hidden] = this.rnn.forward(x);
     return this.fc.forward(hidden.select(0, 0));          // self.fc(hidden[0]): the last time step
   }
@@ -37,7 +37,7 @@ export class MultiLayerRNN extends Module {
     this.rnn = new RNN(inputSize, hiddenSize, { numLayers, batchFirst: true });
     this.fc = new Linear(hiddenSize, numClasses);
   }
-  forward(x: Tensor): Tensor {
+  override forward(x: Tensor): Tensor {
     const [out] = this.rnn.forward(x);
     return this.fc.forward(out.select(1, -1));            // self.fc(out[:, -1, :])
   }
@@ -52,7 +52,7 @@ export class BiDirectionalRNN extends Module {
     this.rnn = new RNN(inputSize, hiddenSize, { numLayers, batchFirst: true, bidirectional: true });
     this.fc = new Linear(hiddenSize * 2, numClasses);      // both directions: twice the hidden size
   }
-  forward(x: Tensor): Tensor {
+  override forward(x: Tensor): Tensor {
     const [, hidden] = this.rnn.forward(x);
     // hidden[-2]: the top layer's forward direction; hidden[-1]: its backward direction
     const outCombined = cat([hidden.select(0, -2), hidden.select(0, -1)], 1);
@@ -74,7 +74,7 @@ const learningRate = 0.01;
 const numEpochs = 20;
 
 /** The notebook's training loop: prints the loss every 5 epochs. */
-function train(model: Module & { forward(x: Tensor): Tensor }): void {
+function train(model: Module): void {
   console.log(String(model));
   console.log(`parameters: ${model.numParameters()}`);
   const optimizer = new Adam(model.parameters(), { lr: learningRate });

@@ -57,7 +57,7 @@ class MyRNNcell extends Module {
     this.Wh = new Parameter(randn([hiddenSize, hiddenSize]));
     this.b = new Parameter(randn([hiddenSize]));
   }
-  forward(x: Tensor, hidden: Tensor): Tensor {
+  override forward(x: Tensor, hidden: Tensor): Tensor {
     // transposes of Wx and Wh for the matrix products
     return x.matmul(this.Wx.T).add(hidden.matmul(this.Wh.T)).add(this.b).tanh();
   }
@@ -91,7 +91,7 @@ class MyRNN extends Module {
   }
   /** The first hidden state: zeros (batch, hidden). */
   initHidden(batchSize = 1): Tensor { return zeros([batchSize, this.hidden_size]); }
-  forward(x: Tensor): [Tensor, Tensor] {
+  override forward(x: Tensor): [Tensor, Tensor] {
     let hT = this.initHidden(x.size(0));
     for (let i = 0; i < x.size(1); i++) {        // over the sequence: x[:, i] is (batch, input)
       hT = this.rnn_cell.forward(x.select(1, i), hT);
