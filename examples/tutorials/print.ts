@@ -33,14 +33,16 @@ export function show(t: Tensor, opts: { numpy?: boolean; digits?: number } = {})
 
 /**
  * max |a − b| over all elements of two same-shape tensors, like `(a - b).abs().max().item()`.
- * |d| is relu(d) + relu(−d) and the largest entry is found with `argmax()` (the Tensor API has no
- * `abs()`/`max()` yet: once it does, this is `a.sub(b).abs().max().item()`).
+ * |d| is relu(d) + relu(−d) and the largest entry is found with `argmax()` (the Tensor API on main
+ * has no `abs()`/`max()` yet: once it does, this is `a.sub(b).abs().max().item()`). `argmax()` of
+ * a 1-D tensor is a plain [index] today and becomes PyTorch's 0-d index Tensor: both are read.
  */
 export function maxAbsDiff(a: Tensor, b: Tensor): number {
   if (a.shape.join() !== b.shape.join()) throw new Error(`maxAbsDiff: shapes [${a.shape}] and [${b.shape}] differ`);
   const d = a.sub(b).reshape(-1);
   const abs = d.relu().add(d.neg().relu());
-  return abs.select(0, abs.argmax()[0]).item();
+  const at: unknown = abs.argmax();
+  return abs.select(0, Array.isArray(at) ? at[0] : (at as Tensor).item()).item();
 }
 
 /** One line stating a comparison: `max |label| = 1.19e-7`, which the tests read. */
