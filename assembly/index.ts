@@ -14,4 +14,5 @@ export * from './random';
 export * from './convert';
 export * from './gather';
 export * from './mask';
+export * from './softmax';
 export { proj_steps, weights_t } from './seq';

@@ -64,7 +64,7 @@ function tfRows(tm: tf.LayersModel): [string, number][] {
 }
 
 /** Our summary rows parsed back: [output shape as TF.js prints it, params]. */
-function ourRows(m: lib.Sequential): [string, number][] {
+function ourRows(m: lib.KerasSequential): [string, number][] {
   const lines = m.summary(200, [100, 160, 200], () => {}).split('\n');
   const rows: [string, number][] = [];
   for (const line of lines) {
@@ -245,7 +245,7 @@ test('dropout in fit(): active (the loss differs from the dropout-free model), r
   const y = [0, 1, 1, 0, 1, 0];
   const [a, b, c] = [mk(0.5), mk(0.5), mk(0)];
   bitsEqual(a.predict(X).toFloat32Array(), c.predict(X).toFloat32Array(), 'predict ignores dropout');
-  const run = async (m: lib.Sequential) => { lib.manualSeed(5); return (await m.fit(X, y, { epochs: 2, batchSize: 3 })).history.loss; };
+  const run = async (m: lib.KerasSequential) => { lib.manualSeed(5); return (await m.fit(X, y, { epochs: 2, batchSize: 3 })).history.loss; };
   const [la, lb, lc] = [await run(a), await run(b), await run(c)];
   assert.equal(la, lb, 'same seed, same losses');
   assert.ok(la[0] !== lc[0], `dropout changes the training loss (${la[0]} vs ${lc[0]})`);
