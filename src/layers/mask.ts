@@ -79,7 +79,7 @@ export function gatherBlocks(src: Tensor, idx: Int32Array[], cols: number): Tens
   const ix = Storage.alloc(D * n);
   const e = w();
   idx.forEach((t, d) => I32().set(t, (ix.ptr >> 2) + d * n));
-  for (let d = 0; d < D; d++) e.gather_row_blocks(n, ix.ptr + d * n * 4, src.ptr + d * cols * 4, W, cols, out.ptr + d * cols * 4, W);
+  for (let d = 0; d < D; d++) e.gather_row_blocks(n, ix.ptr + d * n * 4, src.readPtr + d * cols * 4, W, cols, out.ptr + d * cols * 4, W);
   ix.dispose();
   return record(out, 'GatherBackward', [src], (g) => {
     const dx = Storage.zeros(src.numel), bx = Storage.alloc(D * n);
