@@ -310,6 +310,30 @@ test('TF.js model.save() with embedding, dropout, timeDistributed, flatten → l
   }
 });
 
+test('a Keras-converter model.json (model_config, an int32 InputLayer, Keras weight names) with an Embedding loads', async () => {
+  const tm = tf.sequential({ layers: [tf.layers.embedding(emb()), tf.layers.lstm({ units: 3, ...sig, returnSequences: true }),
+    tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 2, activation: 'softmax' }) })] });
+  randomWeights(tm);
+  let art: tf.io.ModelArtifacts | null = null;
+  await tm.save(tf.io.withSaveHandler(async (a) => { art = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+  const a = art! as tf.io.ModelArtifacts & { weightData: ArrayBuffer };
+  const topo = JSON.parse(JSON.stringify(a.modelTopology));
+  const ls = topo.config.layers;
+  delete ls[0].config.batch_input_shape;
+  ls.unshift({ class_name: 'InputLayer', config: { batch_input_shape: [null, T], dtype: 'int32', sparse: false, ragged: false, name: 'embedding_input' } });
+  const names = ['embedding/embeddings', 'lstm/lstm_cell/kernel', 'lstm/lstm_cell/recurrent_kernel', 'lstm/lstm_cell/bias', 'time_distributed/kernel', 'time_distributed/bias'];
+  const specs = a.weightSpecs!.map((w, i) => ({ ...w, name: names[i] }));
+  const json = { format: 'layers-model', generatedBy: 'keras v2.9.0', convertedBy: 'TensorFlow.js Converter v3.18.0',
+    modelTopology: { keras_version: '2.9.0', backend: 'tensorflow', model_config: topo }, weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: specs }] };
+  const m = lib.loadLayersModelFromJSON(json, a.weightData);
+  close('Keras-converter model', m.predict(X), tm.predict(tf.tensor(X.flat(), [B, T])) as tf.Tensor);
+  // integer inputs feed only an Embedding
+  const bad = JSON.parse(JSON.stringify(json));
+  bad.modelTopology.model_config.config.layers.splice(1, 1);
+  bad.weightsManifest[0].weights = specs.slice(1);
+  rejects(() => lib.loadLayersModelFromJSON(bad, a.weightData.slice(V * 4 * 4)), 'layers[0].config.dtype', 'Embedding', 'LSTM');
+});
+
 // ---- the API around masks ----
 test('embedding: computeMask, weights, init, any-rank indices', () => {
   const l = layers.embedding({ inputDim: V, outputDim: 3, maskZero: true });

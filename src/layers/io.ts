@@ -139,17 +139,22 @@ export function loadLayersModelFromJSON(modelJson: string | object, weightData?:
   // layers
   const name = isObj(cfg) && typeof cfg.name === 'string' && cfg.name ? cfg.name : undefined;
   let pendingShape: Shape | undefined;
+  let intInput: string | null = null;
   const layers: Layer[] = [];
   (entries as unknown[]).forEach((e, i) => {
     const where = `modelTopology.config.layers[${i}]`;
     if (isObj(e) && e.class_name === 'InputLayer') {
       const c = isObj(e.config) ? e.config : {};
-      checkDtype(`${where}.config`, c.dtype);
+      // integer inputs are an Embedding's indices
+      const d = isObj(c.dtype) && isObj(c.dtype.config) ? c.dtype.config.name : c.dtype;
+      if (d === 'int32' || d === 'int64') intInput = `${where}.config.dtype`;
+      else checkDtype(`${where}.config`, c.dtype);
       pendingShape = batchShapeOf(e, c);
       return;
     }
     layers.push(layerFrom(e, where, layers.length === 0 ? pendingShape : undefined));
   });
+  if (intInput && !(layers[0] instanceof EmbeddingLayer)) fail(intInput, "'float32' (integer inputs go to an Embedding layer)", layers[0]?.className ?? 'no layer');
   if (!layers.length) fail('modelTopology.config.layers', 'at least one layer', entries);
   if (!layers[0].batchInputShape) return fail(`${layers[0].name}`, 'a batch_input_shape on the first layer (the model must be built)', undefined);
   // match the specs to the layers' weights — order, names, shapes, dtypes, byte ranges — before
