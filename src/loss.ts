@@ -51,7 +51,7 @@ function classInput(input: Tensor, target: Targets, ignoreIndex: number, what: s
     }
     t = target.toFloat32Array();
   } else if (typeof target === 'number') t = [target];
-  else if (target && typeof (target as ArrayLike<number>).length === 'number') t = target as ArrayLike<number>;
+  else if (typeof target === 'object' && target !== null && typeof (target as ArrayLike<number>).length === 'number') t = target as ArrayLike<number>;
   else fail('target', 'class indices (an array, Int32Array or Tensor)', target);
   if (t.length !== R) fail('target', `${R} class indices (one per row of input ${show(input.shape)})`, `${t.length}`, true);
   for (let i = 0; i < R; i++) {
