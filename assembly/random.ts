@@ -55,10 +55,14 @@ export function rng_normal(p: usize, n: i32, mean: f32, std: f32): void {
   }
 }
 
-/** Dropout mask: 0 with probability p, else 1/(1 − p) (PyTorch's inverted dropout). */
-export function rng_dropout_mask(m: usize, n: i32, p: f32): void {
-  const keep: f32 = <f32>1 / (<f32>1 - p);
-  for (let i = 0; i < n; i++) store<f32>(m + (<usize>i << 2), u01() < p ? <f32>0 : keep);
+/**
+ * Dropout mask: 0 with probability p, else 1/(1 − p) (PyTorch's inverted dropout). The scale is
+ * PyTorch's bit for bit: noise.div_(1 - p) divides in f32 by 1 − p computed in double and rounded.
+ */
+export function rng_dropout_mask(m: usize, n: i32, p: f64): void {
+  const keep: f32 = <f32>1 / <f32>(1.0 - p);
+  const q = <f32>p;
+  for (let i = 0; i < n; i++) store<f32>(m + (<usize>i << 2), u01() < q ? <f32>0 : keep);
 }
 
 /** p[i] = a random permutation of 0 … n−1 (i32), Fisher–Yates. */
