@@ -99,13 +99,13 @@ export function crossEntropy(input: Tensor, target: Targets, opts: CrossEntropyO
   const tg = targetStorage(t);
   const probs = Storage.alloc(N * C);
   const out = new Tensor(Storage.alloc(red === 0 ? N : 1), red === 0 ? outShape : []);
-  const count = e.cross_entropy_ex_forward(N, C, x.ptr, tg.ptr, ignoreIndex, labelSmoothing, red, out.ptr, probs.ptr);
+  const count = e.cross_entropy_ex_forward(N, C, x.readPtr, tg.ptr, ignoreIndex, labelSmoothing, red, out.ptr, probs.ptr);
   const release = () => { tg.dispose(); probs.dispose(); };
   if (!recording(x)) { release(); return out; }
   out._node = new Node('NllLossBackward', [x], 1, ([g]) => {
     const dx = Storage.alloc(N * C);
     const gs = red === 0 ? 0 : F32()[g!.readPtr >> 2];
-    e.cross_entropy_ex_backward(N, C, probs.ptr, tg.ptr, ignoreIndex, labelSmoothing, red, count, gs, red === 0 ? g!.readPtr : 0, dx.ptr, 0);
+    e.cross_entropy_ex_backward(N, C, probs.readPtr, tg.ptr, ignoreIndex, labelSmoothing, red, count, gs, red === 0 ? g!.readPtr : 0, dx.ptr, 0);
     return [dx];
   }, release);
   out.requiresGrad = true;
@@ -127,7 +127,7 @@ export function nllLoss(input: Tensor, target: Targets, opts: NllLossOptions = {
   const e = w();
   const tg = targetStorage(t);
   const out = new Tensor(Storage.alloc(red === 0 ? N : 1), red === 0 ? outShape : []);
-  const count = e.nll_loss_forward(N, C, x.ptr, tg.ptr, ignoreIndex, red, out.ptr);
+  const count = e.nll_loss_forward(N, C, x.readPtr, tg.ptr, ignoreIndex, red, out.ptr);
   const release = () => { tg.dispose(); };
   if (!recording(x)) { release(); return out; }
   out._node = new Node('NllLossBackward', [x], 1, ([g]) => {
