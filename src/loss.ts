@@ -46,7 +46,8 @@ function classInput(input: Tensor, target: Targets, ignoreIndex: number, what: s
   const R = outShape.reduce((a, b) => a * b, 1);
   let t: ArrayLike<number>;
   if (target instanceof Tensor) {
-    if (!sameShape(target.shape, outShape) && !(input.dim === 1 && sameShape(target.shape, [1]))) {
+    // (N, C, d1, …) input: PyTorch's target shape; (N, C) or (C): any shape with N elements (e.g. (B, T) for (B·T, C))
+    if (input.dim > 2 ? !sameShape(target.shape, outShape) : target.numel !== R) {
       fail('target', `class indices of shape ${show(outShape)} (input ${show(input.shape)})`, `shape ${show(target.shape)}`, true);
     }
     t = target.toFloat32Array();
@@ -82,7 +83,7 @@ function targetStorage(t: ArrayLike<number>): Storage {
  * Cross-entropy of logits against class indices, like `F.cross_entropy` / nn.CrossEntropyLoss
  * (PyTorch 1.13): input (N, C), (C) or (N, C, d1, …) (e.g. N = batch × time: reshape logits to
  * (B·T, C)); target (N) (resp. () or (N, d1, …)) class indices: an array, Int32Array, Tensor of
- * integral floats or, for (C) input, a number. Each counted row's loss is
+ * integral floats (for (N, C) input any shape with N elements, e.g. (B, T)) or, for (C), a number. Each counted row's loss is
  * (1 − ε)·(logsumexp(x) − x_t) + (ε/C)·Σ_c (logsumexp(x) − x_c), ε = labelSmoothing.
  * Rows whose target is `ignoreIndex` are skipped; 'mean' divides by the rows counted (NaN when
  * every row is ignored), 'sum' adds, 'none' returns (N) (resp. () or (N, d1, …)) with 0 at ignored

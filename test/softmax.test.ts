@@ -137,11 +137,14 @@ test('crossEntropy: a row-wise loss equals nllLoss(logSoftmax) and is the same w
   const ig = crossEntropy(x, t, { ignoreIndex: 2, reduction: 'none' }).toFloat32Array();
   assert.equal([ig[2], ig[3]], [0, 0]);
   assert.is(ig[0], a[0]);
+  // (N, C) logits take targets of any shape with N elements, e.g. (B, T) for (B·T, C)
+  assert.is(crossEntropy(x, tensor(t, [2, 3])).item(), crossEntropy(x, t).item());
 });
 
 test('errors: RnnError naming the argument, before any memory is touched; the library stays usable', () => {
   const x = tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
   const e2 = tensor([[], []]), z0 = lib.zeros([0]), z03 = lib.zeros([0, 3]), s0 = tensor(1), t21 = tensor([[0], [1]]);
+  const x3 = lib.zeros([2, 3, 2]), t3 = tensor([0, 1, 2]);
   const bad: [() => unknown, RegExp][] = [
     [() => x.softmax(2), /dim: expected an integer in \[-2, 1\], got 2/],
     [() => x.softmax(undefined as any), /dim: expected an integer/],
@@ -158,7 +161,8 @@ test('errors: RnnError naming the argument, before any memory is touched; the li
     [() => crossEntropy(x, [0, 1.5]), /target\[1\]: expected a class index/],
     [() => crossEntropy(x, [0, 5], { ignoreIndex: 1 }), /target\[1\]: expected a class index in \[0, 2\], got 5/],
     [() => crossEntropy(x, [0]), /target: expected 2 class indices \(one per row of input \[2, 3\]\), got 1/],
-    [() => crossEntropy(x, t21), /target: expected class indices of shape \[2\] \(input \[2, 3\]\), got shape \[2, 1\]/],
+    [() => crossEntropy(x3, t21), /target: expected class indices of shape \[2, 2\] \(input \[2, 3, 2\]\), got shape \[2, 1\]/],
+    [() => crossEntropy(x, t3), /target: expected class indices of shape \[2\] \(input \[2, 3\]\), got shape \[3\]/],
     [() => crossEntropy(x, [0, 1], { reduction: 'avg' as any }), /reduction: expected 'mean', 'sum' or 'none', got "avg"/],
     [() => crossEntropy(x, [0, 1], { labelSmoothing: 1.5 }), /labelSmoothing: expected a number in \[0, 1\], got 1.5/],
     [() => crossEntropy(x, [0, 1], { labelSmoothing: -0.1 }), /labelSmoothing: expected a number in \[0, 1\]/],
