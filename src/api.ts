@@ -8,7 +8,7 @@ export { RNNCell, LSTMCell, GRUCell } from './cells.js';
 export { Linear } from './linear.js';
 export { Embedding, embeddingLookup, type EmbeddingOptions, type Indices } from './embedding.js';
 export { Dropout } from './dropout.js';
-export { Sequential } from './sequential.js';
+export { Sequential, type SequentialStepState } from './sequential.js';
 export { crossEntropy, mseLoss, bceWithLogits } from './loss.js';
 export { Optimizer, SGD, Adam, AdamW, clipGradNorm } from './optim.js';
 export { setMemoryBudget, memoryStats } from './storage.js';
