@@ -154,6 +154,30 @@ test('sample: topK larger than C keeps all; ties at the k-th logit go to the low
   chiSquare(counts(two, 5), sampleProbs(x, 1, 2), 'topK with ties');   // keeps logits 0 and 1
 });
 
+test('generating text: Sequential.step + sample, reproducible, no Wasm memory per character', () => {
+  const { Sequential, Embedding, GRU, Linear } = lib;
+  const generate = (seed: number) => {
+    manualSeed(7);
+    const model = new Sequential(new Embedding(30, 8), new GRU(8, 16), new Linear(16, 30));
+    manualSeed(seed);
+    let st = model.step(0);
+    const out = [0];
+    let live = 0;
+    for (let i = 0; i < 60; i++) {
+      if (i === 10) live = lib.memoryStats().liveBytes;
+      const next = sample(st.output, { temperature: 0.8, topK: 10 });
+      assert.ok(Number.isInteger(next) && next >= 0 && next < 30);
+      out.push(next);
+      st = model.step(next, st);
+    }
+    assert.is(lib.memoryStats().liveBytes, live, 'Wasm live bytes after 50 more characters');
+    return out;
+  };
+  const a = generate(1);
+  assert.equal(generate(1), a);
+  assert.not.equal(generate(2), a);
+});
+
 test('errors: RnnError before anything is drawn, and the generator is left as it was', () => {
   const bad: [() => unknown, RegExp][] = [
     [() => multinomial(tensor([1, -1]), 1), /probs: expected finite, non-negative weights/],
