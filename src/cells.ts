@@ -57,6 +57,9 @@ abstract class CellBase extends Module {
     return `${this.inputSize}, ${this.hiddenSize}${this.bias ? '' : ', bias=False'}${this._act === 2 ? ', nonlinearity=relu' : ''}`;
   }
 
+  /** @internal Sequential passes this module a recurrent layer's output sequence. */
+  override _accepts(): 'tensor' | 'indices' | 'any' { return 'tensor'; }
+
   private checkState(name: string, t: Tensor | null | undefined, batched: boolean, B: number): Tensor | null {
     if (t === undefined || t === null) return null;
     if (!(t instanceof Tensor)) fail(name, 'a Tensor', t);
@@ -79,7 +82,8 @@ abstract class CellBase extends Module {
       throw new RnnError(`input: expected a batch whose step fits in WebAssembly memory (B·G at most ${MAX_NUMEL} elements, ${bytesText(memoryLeft())} left), ` +
         `got shape ${show(input.shape)}: ${bytesText(4 * (rows + 4 * B * H))}`);
     }
-    safePoint(input, h0, c0, ...this.parameters());
+    for (const p of this.parameters()) p._live();
+    safePoint(input, h0, c0);
     const e = w();
     const x = input, G = GATES[this.kind] * H;
     const shape = batched ? [B, H] : [H];
@@ -137,7 +141,7 @@ export class RNNCell extends CellBase {
     this.nonlinearity = o.nonlinearity;
     this._act = o.nonlinearity === 'relu' ? 2 : 0;
   }
-  forward(input: Tensor, hx?: Tensor | null): Tensor { return this.cell(input, hx, null)[0]; }
+  override forward(input: Tensor, hx?: Tensor | null): Tensor { return this.cell(input, hx, null)[0]; }
 }
 
 /** One LSTM step; hx = [h, c] (either may be null). Returns [h', c']. */
@@ -149,7 +153,7 @@ export class LSTMCell extends CellBase {
     super('LSTM', inputSize, hiddenSize, o.bias);
     this.setGate(o.gateActivation);
   }
-  forward(input: Tensor, hx?: [Tensor | null | undefined, Tensor | null | undefined] | null): [Tensor, Tensor] {
+  override forward(input: Tensor, hx?: [Tensor | null | undefined, Tensor | null | undefined] | null): [Tensor, Tensor] {
     if (hx !== undefined && hx !== null && !Array.isArray(hx)) fail('hx', 'an array [h, c]', hx);
     const [h, c] = this.cell(input, hx?.[0], hx?.[1]);
     return [h, c!];
@@ -167,5 +171,5 @@ export class GRUCell extends CellBase {
     this._lbr = o.resetAfter ? 1 : 0;
     this.setGate(o.gateActivation);
   }
-  forward(input: Tensor, hx?: Tensor | null): Tensor { return this.cell(input, hx, null)[0]; }
+  override forward(input: Tensor, hx?: Tensor | null): Tensor { return this.cell(input, hx, null)[0]; }
 }

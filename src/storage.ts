@@ -82,9 +82,9 @@ export class Storage {
   }
 
   private place(what: string): void {
-    // over a lowered heap limit a request fails as in a full memory (one of 2 GiB or more still takes the
+    // over a lowered heap limit a request fails as in a full memory (one past 2 GiB, which no valid size is, still takes the
     // allocator's path, which must refuse what cannot fit); an address past 2 GiB reads as a negative i32
-    const capped = this.bytes < 2 ** 31 && w().heapLiveBytes() + this.bytes * 1.25 + 64 > heapLimit;   // a block's size class: up to 25% more
+    const capped = this.bytes <= 2 ** 31 && w().heapLiveBytes() + this.bytes * 1.25 + 64 > heapLimit;   // a block's size class: up to 25% more
     const p = capped ? 0 : w().alloc(this.bytes) >>> 0;
     if (p === 0) throw outOfMemory(what, this.bytes);
     this.tok.ptr = p;
@@ -239,13 +239,21 @@ function compact(): void {
   compactAt = Math.max(4096, 2 * transient.length);
 }
 
+type Live = { storage: Storage; shape: readonly number[] } | null | undefined;
+
+/** An RnnError naming the shape when dispose() has freed a tensor's data. */
+export function live(t: Live): void {
+  if (t && t.storage.disposed) throw usedAfterDispose(`a tensor of shape ${show(t.shape)}`);
+}
+
 /**
  * Called at the start of every public operation, before any pointer is taken: if resident
  * transient data is over budget (in bytes, or in list entries: many small live blocks would
  * otherwise pile up JS objects), evict the oldest blocks until both are at 7/8 of their limit.
  */
-export function safePoint(...inputs: ({ storage: Storage; shape: readonly number[] } | null | undefined)[]): void {
-  for (const t of inputs) if (t && t.storage.disposed) throw usedAfterDispose(`a tensor of shape ${show(t.shape)}`);
+export function safePoint(a?: Live, b?: Live, c?: Live): void {
+  // the operation's tensors (up to three; fixed parameters, so a hot step() allocates no array)
+  live(a); live(b); live(c);
   if (transient.length - head > compactAt) compact();
   if (transientBytes > budget || transient.length - head > MAX_TRANSIENT) {
     const bytesGoal = budget - budget / 8, countGoal = MAX_TRANSIENT - MAX_TRANSIENT / 8;
