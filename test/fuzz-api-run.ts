@@ -18,7 +18,7 @@ import { bitsEqual, lib } from './helpers.js';
 const { Tensor, RnnError } = lib;
 type T = lib.Tensor;
 const SEED = Number(process.env.FUZZ_SEED ?? 20261212);
-const CASES = Number(process.env.FUZZ_CASES ?? 3000);
+const CASES = Number(process.env.FUZZ_CASES ?? 4000);
 const TIME_BOUND_MS = 5000;   // a hang detector, not a speed test: typical calls take well under 1 ms
 const MAX_NUMEL = 2 ** 29;
 const wasmBytes = readFileSync(new URL('../dist/wasm-rnn.wasm', import.meta.url));
@@ -160,7 +160,11 @@ function tensorOpCase(r: Rng): Case {
     ['sum', () => [r.bool(0.3) ? undefined : r.bool(0.8) ? intArg(r) : [intArg(r), intArg(r)], r.pick([false, true, ...JUNK])], (x, a) => x.sum(a[0], a[1])],
     ['mean', () => [r.bool(0.3) ? undefined : intArg(r), r.bool()], (x, a) => x.mean(a[0], a[1])],
     ['tanh', () => [], (x) => x.tanh()], ['sigmoid', () => [], (x) => x.sigmoid()], ['relu', () => [], (x) => x.relu()],
-    ['neg', () => [], (x) => x.neg()], ['clone', () => [], (x) => x.clone()], ['argmax', () => [], (x) => x.argmax()],
+    ['neg', () => [], (x) => x.neg()], ['clone', () => [], (x) => x.clone()], ['argmax', () => [r.bool() ? undefined : intArg(r), r.pick([false, true, ...JUNK])], (x, a) => x.argmax(a[0], a[1])],
+    ['exp', () => [], (x) => x.exp()], ['log', () => [], (x) => x.log()],
+    ['softmax', () => [intArg(r)], (x, a) => x.softmax(a[0])], ['logSoftmax', () => [intArg(r)], (x, a) => x.logSoftmax(a[0])],
+    ['max', () => [r.bool(0.3) ? undefined : intArg(r), r.pick([false, true, ...JUNK])], (x, a) => (a[0] === undefined ? x.max() : x.max(a[0], a[1]))],
+    ['topk', () => [r.bool(0.7) ? r.int(4) : size(r), intArg(r), r.pick([true, false, ...JUNK]), r.pick([true, false, ...JUNK])], (x, a) => x.topk(a[0], a[1], a[2], a[3])],
     ['item', () => [], (x) => x.item()], ['toArray', () => [], (x) => x.toArray()], ['size', () => [intArg(r)], (x, a) => x.size(a[0])],
     ['backward', () => [r.bool() ? undefined : tensorArg(r, t.shape.slice())], (x, a) => x.mul(2).sum().backward(a[0])],
     ['backward(gradient)', () => [tensorArg(r, t.shape.slice())], (x, a) => x.tanh().backward(a[0])],
@@ -327,6 +331,39 @@ function lossCase(r: Rng): Case {
   };
 }
 
+function moreCase(r: Rng): Case {
+  const which = r.pick(['Embedding', 'Dropout', 'nllLoss', 'multinomial', 'sample'] as const);
+  if (which === 'Embedding') {
+    const n = size(r, [1, 2, 5, 9]), d = size(r, [1, 2, 3]), o = r.bool(0.7) ? undefined : { paddingIdx: intArg(r) };
+    const nested = r.bool(0.7), idx = nested ? [[r.int(3), r.int(3)], [intArg(r), 0]] : r.pick(JUNK);
+    return {
+      what: `new Embedding(${fmt(n)}, ${fmt(d)}, ${fmt(o)}).forward(${fmt(idx)})`,
+      run: () => keep(new lib.Embedding(n as number, d as number, o as never)).forward(idx as never),
+      check: (t: T) => { checkTensor(t, 'Embedding'); if (nested) assert.ok(sameNums(t.shape, [2, 2, d as number]), 'Embedding: shape'); },
+    };
+  }
+  if (which === 'Dropout') {
+    const p = r.bool(0.7) ? r.pick([0, 0.5, 1]) : r.pick([...JUNK, ...BIG]);
+    const x = tensorArg(r);
+    return { what: `new Dropout(${fmt(p)}).forward(${fmt(x)})`, run: () => keep(new lib.Dropout(p as number)).forward(x as T), check: (t: T) => checkTensor(t, 'Dropout') };
+  }
+  if (which === 'nllLoss') {
+    const input = r.bool(0.8) ? lib.randn([3, 4]).logSoftmax(-1) : tensorArg(r);
+    const target = r.bool(0.7) ? [r.int(4), r.int(4), r.bool(0.8) ? r.int(4) : intArg(r)] : r.pick(JUNK);
+    const o = r.bool(0.7) ? undefined : { reduction: r.pick(['mean', 'sum', 'none', ...JUNK]), ignoreIndex: r.bool() ? -100 : intArg(r) };
+    return { what: `nllLoss(${fmt(input)}, ${fmt(target)}, ${fmt(o)})`, run: () => lib.nllLoss(input as T, target as never, o as never), check: (t: T) => checkTensor(t, 'nllLoss') };
+  }
+  if (which === 'multinomial') {
+    const probs = r.bool(0.8) ? lib.rand([2, 1 + r.int(5)]) : tensorArg(r);
+    const k = r.bool(0.7) ? 1 + r.int(3) : size(r);
+    const o = r.bool(0.7) ? undefined : { replacement: r.pick([true, false, ...JUNK]) };
+    return { what: `multinomial(${fmt(probs)}, ${fmt(k)}, ${fmt(o)})`, run: () => lib.multinomial(probs as T, k as number, o as never), check: (t: T) => checkTensor(t, 'multinomial') };
+  }
+  const logits = r.bool(0.5) ? new Float32Array(1 + r.int(6)).map(() => r.float()) : r.bool(0.7) ? lib.randn([1 + r.int(3), 1 + r.int(5)]) : r.pick(JUNK);
+  const o = r.bool(0.6) ? undefined : { temperature: r.bool() ? r.pick([0.5, 1, 2]) : r.pick(JUNK), topK: r.bool() ? 1 + r.int(3) : size(r) };
+  return { what: `sample(${fmt(logits)}, ${fmt(o)})`, run: () => lib.sample(logits as never, o as never) };
+}
+
 function optimCase(r: Rng): Case {
   const lin = keep(new lib.Linear(1 + r.int(4), 1 + r.int(3)));
   const which = r.pick(['SGD', 'Adam', 'AdamW', 'clipGradNorm'] as const);
@@ -401,7 +438,7 @@ function miscCase(r: Rng): Case {
 }
 
 const GENERATORS: [number, (r: Rng) => Case][] = [
-  [18, factoryCase], [30, tensorOpCase], [14, moduleCase], [16, forwardCase], [7, stepCase], [6, lossCase], [4, optimCase], [4, stateDictCase], [3, miscCase],
+  [18, factoryCase], [30, tensorOpCase], [14, moduleCase], [16, forwardCase], [7, stepCase], [6, lossCase], [4, optimCase], [4, stateDictCase], [3, miscCase], [6, moreCase],
 ];
 const TOTAL_WEIGHT = GENERATORS.reduce((a, [w]) => a + w, 0);
 function nextCase(r: Rng): Case {
@@ -418,7 +455,7 @@ async function main(): Promise<void> {
   const sentinel = new lib.Linear(16, 16);   // persistent data the library holds
   const sentinelRef = sentinel.weight.toFloat32Array();
   const oldBudget = lib.setMemoryBudget(8 << 20);
-  const oldLimit = lib._internal.setHeapLimit(lib.memoryStats().liveBytes + (16 << 20));
+  const oldLimit = lib._internal.setHeapLimit(process.env.FUZZ_NO_HEAP_LIMIT ? 2 ** 32 : lib.memoryStats().liveBytes + (16 << 20));
   const r = new Rng(SEED);
   const tally = { ok: 0, rnnError: 0 };
   let slowest = { ms: 0, what: '' };
