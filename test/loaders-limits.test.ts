@@ -238,8 +238,13 @@ async function parity(layersCfg: unknown[], inShape: number[]): Promise<void> {
 }
 
 test("a TF.js model.json that leaves out recurrent_activation, reset_after, merge_mode loads with TF.js's defaults", async () => {
-  // LSTM and GRU without recurrent_activation (TF.js: hardSigmoid), GRU without reset_after (TF.js: false),
-  // Bidirectional without merge_mode (TF.js: concat), SimpleRNN and Dense with activation null (tanh, linear)
+  // each default alone: LSTM without recurrent_activation (TF.js: hardSigmoid); GRU without it;
+  // GRU without reset_after (TF.js: false); Bidirectional without merge_mode (TF.js: concat)
+  await parity([{ class_name: 'LSTM', config: { units: 3, batch_input_shape: [null, 4, 2] } }], [2, 4, 2]);
+  await parity([{ class_name: 'GRU', config: { units: 3, reset_after: false, batch_input_shape: [null, 4, 2] } }], [2, 4, 2]);
+  await parity([{ class_name: 'GRU', config: { units: 3, recurrent_activation: 'sigmoid', batch_input_shape: [null, 4, 2] } }], [2, 4, 2]);
+  await parity([{ class_name: 'Bidirectional', config: { layer: { class_name: 'SimpleRNN', config: { units: 2 } }, batch_input_shape: [null, 4, 2] } }], [2, 4, 2]);
+  // all together, with SimpleRNN and Dense activation null (tanh, linear) and use_bias null (true)
   await parity([
     { class_name: 'LSTM', config: { name: 'l', units: 4, return_sequences: true, batch_input_shape: [null, 5, 3] } },
     { class_name: 'GRU', config: { name: 'g', units: 3, return_sequences: true } },

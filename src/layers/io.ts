@@ -169,6 +169,8 @@ export function loadLayersModelFromJSON(modelJson: string | object, weightData?:
   const plan: { items: { spec: WeightSpec; begin: number; end: number; f16: boolean }[] }[] = [];
   let k = 0, pos = 0, shape: Shape = layers[0].batchInputShape;
   for (const l of layers) {
+    // what Sequential.add would refuse after building the layers before it: refused here first
+    if (l.numOutputs !== 1) fail(`layer ${show(l.name)}`, 'a layer with one output in a sequential model', `${l.numOutputs} outputs (returnState, or mergeMode null)`, true);
     const p = l._plan(shape);
     const shapes = p.shapes;
     shape = p.out as Shape;
