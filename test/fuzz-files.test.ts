@@ -122,11 +122,24 @@ function saneShape(shape: number[], what: string): void {
 // ------------------------------------------------------------------------------------------ the known-good model
 
 const vec = (p: string) => new Uint8Array(readFileSync(new URL(`./vectors/${p}`, import.meta.url)));
-const good = new lib.LSTM(5, 7, { numLayers: 2, batchFirst: true });
-good.loadStateDict(loadGood());
-function loadGood() { return lib.loadSafetensors(vec('safetensors/lstm.safetensors')); }
-const goodX = lib.loadSafetensors(vec('safetensors/lstm_io.safetensors')).x;
-const goodBits = good.forward(goodX)[0].toFloat32Array();
+/** A module loaded from the LSTM fixture (the state dict freed: other test files measure the heap). */
+function loadGood(): lib.LSTM {
+  const m = new lib.LSTM(5, 7, { numLayers: 2, batchFirst: true });
+  const sd = lib.loadSafetensors(vec('safetensors/lstm.safetensors'));
+  m.loadStateDict(sd);
+  for (const t of Object.values(sd)) t.dispose();
+  return m;
+}
+function forwardBits(m: lib.LSTM): Float32Array {
+  const [y, [h, c]] = m.forward(goodX);
+  const bits = y.toFloat32Array();
+  y.dispose(); h.dispose(); c.dispose();
+  return bits;
+}
+const good = loadGood();
+const goodIo = lib.loadSafetensors(vec('safetensors/lstm_io.safetensors'));
+const goodX = goodIo.x;
+const goodBits = forwardBits(good);
 
 // ------------------------------------------------------------------------------------------ safetensors
 
@@ -582,9 +595,13 @@ function checkTfjs(m: lib.Sequential, json: any, data: Uint8Array): void {
     at += n * (f16q ? 2 : 4);
   });
   assert.is(at, data.length);
+  for (const w of ws) w.dispose();
   const inShape = (m.layers[0].batchInputShape ?? []).map((d) => d ?? 2) as number[];
-  const y = m.predict(lib.tensor(new Float32Array(product(inShape)).fill(0.25), inShape));
+  const x = lib.tensor(new Float32Array(product(inShape)).fill(0.25), inShape);
+  const y = m.predict(x);
   assert.ok(y instanceof lib.Tensor);
+  x.dispose();
+  y.dispose();
 }
 
 test(`TF.js: ${COUNTS.tfjs} mutated model.json + weights load correctly or are an RnnError`, () => {
@@ -610,10 +627,12 @@ test(`TF.js: ${COUNTS.tfjs} mutated model.json + weights load correctly or are a
 });
 
 test('afterwards: the known-good LSTM forward gives the same bits, and loads the same file the same way', () => {
-  bitsEqual(good.forward(goodX)[0].toFloat32Array(), goodBits, 'LSTM output after the fuzz');
-  const again = new lib.LSTM(5, 7, { numLayers: 2, batchFirst: true });
-  again.loadStateDict(loadGood());
-  bitsEqual(again.forward(goodX)[0].toFloat32Array(), goodBits, 'a fresh load after the fuzz');
+  bitsEqual(forwardBits(good), goodBits, 'LSTM output after the fuzz');
+  const again = loadGood();
+  bitsEqual(forwardBits(again), goodBits, 'a fresh load after the fuzz');
+  again.dispose();
+  good.dispose();
+  for (const t of Object.values(goodIo)) t.dispose();
 });
 
 test.run();

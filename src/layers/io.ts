@@ -210,6 +210,7 @@ export function loadLayersModelFromJSON(modelJson: string | object, weightData?:
   plan.forEach(({ items }, i) => {
     const ws: Tensor[] = items.map((it) => tensorFromBytes(bytes.subarray(it.begin, it.end), it.f16 ? 'F16' : 'F32', it.spec.shape));
     model.layers[i].setWeights(ws);
+    for (const t of ws) t.dispose();   // copied into the layer's weights
   });
   return model;
 }
