@@ -173,6 +173,11 @@ test('ONNX limits: recurrent nodes, graph nodes, dims past 32 bits, input_size 0
   rejects(() => onnx.parseOnnx(withW([1, 1, 0], []), lib), 'input_size', '>= 1', '[1, 1, 0]');
   rejects(() => onnx.parseOnnx(withW([1, 1, -1], []), lib), 'non-negative integer dimensions');
   assert.is(onnx.parseOnnx(withW([1, 1, 2], [1, 2]), lib).nodes[0].inputSize, 2);
+  // 600 nodes sharing one LSTM(64, 64)'s weights: a 140 kB file asking for 20M parameters
+  const shared = fb.onnxManyNodes(600, 'LSTM', 1, 64, 64, true);
+  assert.ok(shared.length < 200_000);
+  rejects(() => onnx.loadOnnx(shared, lib), 'parameters in the modules built', '16,777,216', '19,968,000');
+  assert.is(onnx.parseOnnx(shared, lib).nodes.length, 600, 'parsing alone is fine (one decoded copy)');
   // 2^22 + 1 fields in one message (unknown ones, 3 bytes each): refused while reading
   const n = 2 ** 22 + 1, junk = new Uint8Array(3 * n + 2);
   for (let i = 0; i < n; i++) junk.set([0xf8, 0x01, 0x01], 3 * i);
