@@ -504,13 +504,26 @@ test(`ONNX: ${COUNTS.onnx} mutated models load correctly or are an RnnError`, ()
 
 /** A model.json (TF.js layers format) with every kind of layer the loader reads, and its weights. */
 function tfjsBase(r: Rng, f16: boolean): { json: any; data: Uint8Array } {
-  const layers = [
+  // half the time: integer inputs, Embedding → Dropout → GRU (Cho's, TF.js's) → TimeDistributed(Dense) → Flatten → Dense
+  const emb = r.chance(0.5);
+  const layers = emb ? [
+    { class_name: 'InputLayer', config: { name: 'in', batch_input_shape: [null, 5], dtype: 'int32' } },
+    { class_name: 'Embedding', config: { name: 'e', input_dim: 7, output_dim: 3, mask_zero: r.chance(0.5) } },
+    { class_name: 'Dropout', config: { name: 'dr', rate: 0.25 } },
+    { class_name: 'GRU', config: { name: 'g', units: 3, return_sequences: true, reset_after: false, recurrent_activation: 'sigmoid' } },
+    { class_name: 'TimeDistributed', config: { name: 'td', layer: { class_name: 'Dense', config: { name: 'tdd', units: 2 } } } },
+    { class_name: 'Flatten', config: { name: 'f' } },
+    { class_name: 'Dense', config: { name: 'd', units: 1, activation: 'sigmoid' } },
+  ] : [
     { class_name: 'Bidirectional', config: { name: 'bi', merge_mode: 'concat', layer: { class_name: 'GRU', config: { name: 'g', units: 3, return_sequences: true, reset_after: true, recurrent_activation: 'sigmoid' } }, batch_input_shape: [null, 5, 3] } },
     { class_name: 'LSTM', config: { name: 'l', units: 4, return_sequences: true, recurrent_activation: 'hard_sigmoid', use_bias: true } },
     { class_name: 'SimpleRNN', config: { name: 's', units: 2, activation: 'tanh' } },
     { class_name: 'Dense', config: { name: 'd', units: 3, activation: 'softmax' } },
   ];
-  const shapes: [string, number[]][] = [
+  const shapes: [string, number[]][] = emb ? [
+    ['e/embeddings', [7, 3]], ['g/kernel', [3, 9]], ['g/recurrent_kernel', [3, 9]], ['g/bias', [9]],
+    ['td/kernel', [3, 2]], ['td/bias', [2]], ['d/kernel', [10, 1]], ['d/bias', [1]],
+  ] : [
     ['bi/forward_g/kernel', [3, 9]], ['bi/forward_g/recurrent_kernel', [3, 9]], ['bi/forward_g/bias', [2, 9]],
     ['bi/backward_g/kernel', [3, 9]], ['bi/backward_g/recurrent_kernel', [3, 9]], ['bi/backward_g/bias', [2, 9]],
     ['l/kernel', [6, 16]], ['l/recurrent_kernel', [4, 16]], ['l/bias', [16]],
@@ -581,7 +594,7 @@ function mutateTfjs(r: Rng, base: { json: any; data: Uint8Array }): { json: any;
   return { json, data, text: r.chance(0.3), what };
 }
 
-function checkTfjs(m: lib.Sequential, json: any, data: Uint8Array): void {
+function checkTfjs(m: lib.KerasSequential, json: any, data: Uint8Array): void {
   // weights as the specs describe them, in order (model.getWeights is Keras's layout, the file's too)
   const specs = json.weightsManifest[0].weights as { shape: number[]; quantization?: { dtype: string } }[];
   const ws = m.getWeights();
@@ -597,7 +610,7 @@ function checkTfjs(m: lib.Sequential, json: any, data: Uint8Array): void {
   assert.is(at, data.length);
   for (const w of ws) w.dispose();
   const inShape = (m.layers[0].batchInputShape ?? []).map((d) => d ?? 2) as number[];
-  const x = lib.tensor(new Float32Array(product(inShape)).fill(0.25), inShape);
+  const x = lib.tensor(new Float32Array(product(inShape)).fill(m.layers[0].className === 'Embedding' ? 1 : 0.25), inShape);
   const y = m.predict(x);
   assert.ok(y instanceof lib.Tensor);
   x.dispose();

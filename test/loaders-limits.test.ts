@@ -30,7 +30,7 @@ const f32bytes = (a: number[]) => new Uint8Array(Float32Array.from(a).buffer);
 /** Frees what a test made (other test files in this process measure the Wasm heap). */
 function free(...xs: unknown[]): void {
   for (const x of xs) {
-    if (x instanceof lib.Tensor || x instanceof lib.Module || x instanceof lib.Sequential) x.dispose();
+    if (x instanceof lib.Tensor || x instanceof lib.Module || x instanceof lib.KerasSequential) x.dispose();
     else if (x && typeof x === 'object') for (const v of Object.values(x)) if (v instanceof lib.Tensor) v.dispose();
   }
 }
