@@ -4,12 +4,37 @@
 import { RnnError, className, fail, show } from './errors.js';
 import { clearGrads } from './autograd.js';
 import { safePoint } from './storage.js';
-import { Parameter, Tensor, sameShape, tensor } from './tensor.js';
+import { Parameter, Tensor, sameShape } from './tensor.js';
 import { w } from './wasm.js';
 
 export type StateDict = Record<string, Tensor>;
 
 export interface LoadResult { missingKeys: string[]; unexpectedKeys: string[] }
+
+/**
+ * Nested arrays of numbers of exactly `shape` (checked level by level, without recursion: any
+ * depth of nesting is an RnnError, not a stack overflow) → their values in row-major order.
+ */
+function flatValues(arg: string, v: unknown[], shape: readonly number[]): number[] {
+  const out: number[] = [];
+  let level: unknown[] = [v];
+  for (let d = 0; d <= shape.length; d++) {
+    const next: unknown[] = [];
+    for (const a of level) {
+      if (d === shape.length) {
+        if (typeof a !== 'number') fail(arg, `numbers at depth ${shape.length} (shape ${show(shape)})`, a);
+        out.push(a);
+      } else {
+        if (!Array.isArray(a) || a.length !== shape[d]) {
+          throw new RnnError(`${arg}: expected nested arrays of shape ${show(shape)}, got ${Array.isArray(a) ? `${a.length} items` : show(a)} at depth ${d}`);
+        }
+        for (let i = 0; i < a.length; i++) next.push(a[i]);
+      }
+    }
+    level = next;
+  }
+  return out;
+}
 
 export abstract class Module {
   /** Train mode (dropout active) or eval mode. */
@@ -87,31 +112,33 @@ export abstract class Module {
     const strict = opts.strict ?? true;
     if (sd === null || typeof sd !== 'object') fail('stateDict', 'an object of name → Tensor', sd);
     const params = new Map(this.namedParameters());
-    const missingKeys = [...params.keys()].filter((k) => !(k in sd));
-    const unexpectedKeys = Object.keys(sd).filter((k) => !params.has(k));
+    // own keys only: a key like "constructor" or "__proto__" is a key, never something inherited
+    const has = (k: string) => Object.prototype.hasOwnProperty.call(sd, k);
+    const keys = Object.keys(sd);
+    const missingKeys = [...params.keys()].filter((k) => !has(k));
+    const unexpectedKeys = keys.filter((k) => !params.has(k));
+    const list = (ks: string[]) => ks.length > 20 ? `${ks.slice(0, 20).join(', ')}, … (${ks.length} keys)` : ks.join(', ');
     if (strict && missingKeys.length) {
-      throw new RnnError(`stateDict: expected key ${show(missingKeys[0])} (missing: ${missingKeys.join(', ')}), got keys ${Object.keys(sd).join(', ') || '(none)'}`);
+      throw new RnnError(`stateDict: expected key ${show(missingKeys[0])} (missing: ${list(missingKeys)}), got keys ${list(keys) || '(none)'}`);
     }
     if (strict && unexpectedKeys.length) {
-      throw new RnnError(`stateDict: expected only the keys ${[...params.keys()].join(', ')}, got unexpected ${unexpectedKeys.join(', ')}`);
+      throw new RnnError(`stateDict: expected only the keys ${list([...params.keys()])}, got unexpected ${list(unexpectedKeys)}`);
     }
     const plan: [Parameter, Tensor | ArrayLike<number>][] = [];
     for (const [k, p] of params) {
-      if (!(k in sd)) continue;
+      if (!has(k)) continue;
       const v = sd[k];
       if (v instanceof Tensor) {
         if (!sameShape(v.shape, p.shape)) throw new RnnError(`stateDict[${show(k)}]: expected shape ${show(p.shape)}, got ${show(v.shape)}`);
         plan.push([p, v]);
-      } else if (ArrayBuffer.isView(v) || Array.isArray(v)) {
-        const flat = Array.isArray(v) ? (v as unknown[]).flat(Infinity as 1) as number[] : v as ArrayLike<number>;
+      } else if (Array.isArray(v)) {
+        plan.push([p, flatValues(`stateDict[${show(k)}]`, v, p.shape)]);
+      } else if (ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array)) {
+        const flat = v as unknown as ArrayLike<number>;
         if (flat.length !== p.numel) throw new RnnError(`stateDict[${show(k)}]: expected ${p.numel} values for shape ${show(p.shape)}, got ${flat.length}`);
-        if (Array.isArray(v)) {
-          const t = tensor(v as never);
-          if (!sameShape(t.shape, p.shape)) throw new RnnError(`stateDict[${show(k)}]: expected shape ${show(p.shape)}, got ${show(t.shape)}`);
-        }
         plan.push([p, flat]);
       } else {
-        fail(`stateDict[${show(k)}]`, 'a Tensor or an array of numbers', v);
+        fail(`stateDict[${show(k)}]`, 'a Tensor, nested arrays or a typed array of numbers', v);
       }
     }
     safePoint();

@@ -21,6 +21,7 @@
 import type * as Api from './api.js';
 import { decodeUtf8 } from './utf8.js';
 import { RnnError, show } from './errors.js';
+import { LIMITS, byteView, checkFileDims, overLimit } from './limits.js';
 import type { GRU, LSTM, RNN } from './rnn.js';
 import type { Tensor } from './tensor.js';
 
@@ -127,59 +128,72 @@ export interface OnnxModel {
 
 const WIRE = ['varint', '64-bit', 'length-delimited', 'group start', 'group end', '32-bit', 'wire type 6', 'wire type 7'];
 
-/** One field: `value` for a varint, `bytes` for the others; `pos` = absolute offset of the payload. */
-interface Field { num: number; wire: number; value: number; bytes: Uint8Array; pos: number }
+/**
+ * One field: `value` for a varint; for the others, the payload is file[start, end) (a view made
+ * only when asked for: a graph of 100,000 nodes makes no 300,000 views). Positions are absolute.
+ */
+class Field {
+  constructor(readonly file: Uint8Array, readonly num: number, readonly wire: number, readonly value: number, readonly start: number, readonly end: number) {}
+  get bytes(): Uint8Array { return this.file.subarray(this.start, this.end); }
+  get pos(): number { return this.start; }
+}
 
 function err(what: string, expected: string, got: string): never {
   throw new RnnError(`${what}: expected ${expected}, got ${got}`);
 }
 
-const EMPTY: Uint8Array = new Uint8Array(0);
-
+/** Reads the protobuf message at file[start, end). */
 class Reader {
-  pos = 0;
-  /** base: absolute offset of buf[0] in the file, for messages */
-  constructor(readonly buf: Uint8Array, readonly what: string, readonly base: number) {}
+  pos: number;
+  constructor(readonly file: Uint8Array, readonly what: string, start: number, readonly end: number) { this.pos = start; }
 
   /** A varint as a Number: exact to 2^53, int64 two's-complement negatives included. */
   varint(): number {
     let lo = 0, hi = 0;
     for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.buf.length) err(this.what, 'a complete varint', `the end of the data at byte ${this.base + this.pos} (truncated protobuf)`);
-      const b = this.buf[this.pos++];
+      if (this.pos >= this.end) err(this.what, 'a complete varint', `the end of the data at byte ${this.pos} (truncated protobuf)`);
+      const b = this.file[this.pos++];
       const v = b & 0x7f;
       if (i < 4) lo |= v << (7 * i);
       else if (i === 4) { lo |= v << 28; hi |= v >>> 4; }
       else hi |= v << (7 * i - 32);
       if (!(b & 0x80)) return (hi | 0) * 4294967296 + (lo >>> 0);
     }
-    err(this.what, 'a varint of at most 10 bytes', `a longer one ending at byte ${this.base + this.pos}`);
+    err(this.what, 'a varint of at most 10 bytes', `a longer one ending at byte ${this.pos}`);
   }
 
-  take(n: number, need: string): Uint8Array {
-    if (n < 0 || this.pos + n > this.buf.length) {
-      err(this.what, need, `${n} bytes from byte ${this.base + this.pos}, past the end of the data (${this.base + this.buf.length}; truncated protobuf)`);
+  /** Skips n payload bytes; returns where they start. */
+  skip(n: number, need: string): number {
+    if (n < 0 || this.pos + n > this.end) {
+      err(this.what, need, `${n} bytes from byte ${this.pos}, past the end of the data (${this.end}; truncated protobuf)`);
     }
-    const b = this.buf.subarray(this.pos, this.pos + n);
+    const at = this.pos;
     this.pos += n;
-    return b;
+    return at;
   }
 
-  /** Every field of the message, in order. */
-  fields(): Field[] {
+  /**
+   * The fields of the message, in order: those whose number `keep` accepts (the others are
+   * skipped, so unknown fields cost no memory), at most LIMITS.protobufFields in all; `seen` gets
+   * the first distinct field numbers, for messages.
+   */
+  fields(keep: (num: number) => boolean, seen: number[]): Field[] {
     const out: Field[] = [];
-    while (this.pos < this.buf.length) {
-      const at = this.base + this.pos;
+    let count = 0;
+    while (this.pos < this.end) {
+      const at = this.pos;
       const tag = this.varint();
       const num = Math.floor(tag / 8), wire = tag & 7;
       if (num < 1 || num > 536870911) err(this.what, 'a protobuf field number in [1, 2^29)', `field ${num} (tag ${tag}) at byte ${at}`);
-      let value = 0, bytes: Uint8Array = EMPTY;
+      if (++count > LIMITS.protobufFields) overLimit(this.what, 'protobuf fields in one message', LIMITS.protobufFields, `more, at byte ${at}`);
+      let value = 0, start = 0;
       if (wire === 0) value = this.varint();
-      else if (wire === 1) bytes = this.take(8, `field ${num}: 8 bytes`);
-      else if (wire === 2) bytes = this.take(this.varint(), `field ${num}: a length-delimited payload`);
-      else if (wire === 5) bytes = this.take(4, `field ${num}: 4 bytes`);
+      else if (wire === 1) start = this.skip(8, `field ${num}: 8 bytes`);
+      else if (wire === 2) start = this.skip(this.varint(), `field ${num}: a length-delimited payload`);
+      else if (wire === 5) start = this.skip(4, `field ${num}: 4 bytes`);
       else err(this.what, 'protobuf wire types 0, 1, 2 or 5', `${WIRE[wire]} for field ${num} at byte ${at}`);
-      out.push({ num, wire, value, bytes, pos: this.base + this.pos - bytes.length });
+      if (seen.length < 16 && !seen.includes(num)) seen.push(num);
+      if (keep(num)) out.push(new Field(this.file, num, wire, value, wire === 0 ? this.pos : start, this.pos));
     }
     return out;
   }
@@ -190,13 +204,15 @@ class Reader {
 type Kind = 'v' | 'f32' | 'f64' | 'len' | 'v*' | 'f32*' | 'f64*';
 const KIND_WIRE: Record<Kind, number> = { v: 0, f64: 1, len: 2, f32: 5, 'v*': 0, 'f32*': 5, 'f64*': 1 };
 
-/** A decoded message: its fields by number, checked against the wire types of the ONNX schema. */
+/** A decoded message: its fields by number (those the schema names), checked against the wire types of the ONNX schema. */
 class Msg {
   readonly byNum = new Map<number, Field[]>();
-  constructor(readonly what: string, fields: Field[], schema: Record<number, Kind>) {
-    for (const f of fields) {
+  /** The first distinct field numbers found, known or not (for messages). */
+  readonly seen: number[] = [];
+  constructor(readonly what: string, reader: Reader, schema: Record<number, Kind>) {
+    for (const f of reader.fields((num) => schema[num] !== undefined, this.seen)) {
       const k = schema[f.num];
-      if (k !== undefined && f.wire !== KIND_WIRE[k] && !(f.wire === 2 && k.endsWith('*'))) {
+      if (f.wire !== KIND_WIRE[k] && !(f.wire === 2 && k.endsWith('*'))) {
         err(`${what} field ${f.num}`, `wire type ${WIRE[KIND_WIRE[k]]}`, `${WIRE[f.wire]} at byte ${f.pos}`);
       }
       let list = this.byNum.get(f.num);
@@ -205,23 +221,23 @@ class Msg {
     }
   }
   static parse(f: Field | Uint8Array, what: string, schema: Record<number, Kind>): Msg {
-    const bytes = f instanceof Uint8Array ? f : f.bytes, base = f instanceof Uint8Array ? 0 : f.pos;
-    return new Msg(what, new Reader(bytes, what, base).fields(), schema);
+    const r = f instanceof Uint8Array ? new Reader(f, what, 0, f.length) : new Reader(f.file, what, f.start, f.end);
+    return new Msg(what, r, schema);
   }
   has(n: number): boolean { return this.byNum.has(n); }
   all(n: number): Field[] { return this.byNum.get(n) ?? []; }
   /** Last value wins, as in protobuf. */
   last(n: number): Field | undefined { const l = this.byNum.get(n); return l?.[l.length - 1]; }
   int(n: number, dflt = 0): number { return this.last(n)?.value ?? dflt; }
-  str(n: number): string { const f = this.last(n); return f ? utf8(f.bytes) : ''; }
-  strs(n: number): string[] { return this.all(n).map((f) => utf8(f.bytes)); }
+  str(n: number): string { const f = this.last(n); return f ? text(f) : ''; }
+  strs(n: number): string[] { return this.all(n).map(text); }
   /** A repeated integer (packed or not). */
   ints(n: number): number[] {
     const out: number[] = [];
     for (const f of this.all(n)) {
       if (f.wire === 0) { out.push(f.value); continue; }
-      const r = new Reader(f.bytes, this.what, f.pos);
-      while (r.pos < f.bytes.length) out.push(r.varint());
+      const r = new Reader(f.file, this.what, f.start, f.end);
+      while (r.pos < f.end) out.push(r.varint());
     }
     return out;
   }
@@ -237,6 +253,21 @@ class Msg {
 
 // names and attribute strings; invalid UTF-8 (never written by exporters) falls back to Latin-1
 const utf8 = (b: Uint8Array): string => decodeUtf8(b) ?? Array.from(b, (c) => String.fromCharCode(c)).join('');
+
+/** A string field; short ASCII (most ONNX names) read directly, without a view or a decoder call. */
+function text(f: Field): string {
+  const { file, start, end } = f;
+  if (end - start <= 64) {
+    let s = '';
+    for (let i = start; i < end; i++) {
+      const c = file[i];
+      if (c >= 0x80) return utf8(f.bytes);
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return utf8(f.bytes);
+}
 
 /** A fresh, 8-byte-aligned copy (not b.slice(): a Node Buffer's slice is a view). */
 function copy(b: Uint8Array): ArrayBuffer {
@@ -287,6 +318,8 @@ class LazyTensor {
     this.dtype = this.msg.int(2);
   }
   get count(): number { return this.dims.reduce((a, b) => a * b, 1); }
+  /** Decoded once: nodes sharing an initializer share its values. */
+  private decoded: Float32Array | null = null;
 
   private raw(): Uint8Array | null {
     if (this.msg.int(14) === 1) {
@@ -297,9 +330,12 @@ class LazyTensor {
     return this.msg.last(9)?.bytes ?? null;
   }
 
-  /** The values as float32 (FLOAT, or DOUBLE narrowed to float32). */
+  /** The values as float32 (FLOAT, or DOUBLE narrowed to float32), decoded on first use. */
   floats(): Float32Array {
-    const n = this.count, what = `tensor ${show(this.name)}`;
+    if (this.decoded) return this.decoded;
+    const what = `tensor ${show(this.name)}`;
+    checkFileDims(`${what} dims`, this.dims);
+    const n = this.count;
     const raw = this.raw();
     let data: Float32Array;
     if (this.dtype === FLOAT) {
@@ -313,7 +349,7 @@ class LazyTensor {
     } else {
       err(what, 'data_type FLOAT (or DOUBLE)', `data_type ${DTYPES[this.dtype] ?? this.dtype}`);
     }
-    return data;
+    return (this.decoded = data);
   }
 
   /** Integer values (INT64 / INT32) of a shape constant, or null for other types. */
@@ -337,6 +373,8 @@ function sniff(b: Uint8Array): string | null {
   const head = (n: number) => String.fromCharCode(...b.subarray(0, Math.min(n, b.length)));
   if (head(4) === '\0asm') return 'a WebAssembly module';
   if (head(2) === 'PK') return 'a ZIP archive (a PyTorch .pt/.pth file? export it with torch.onnx.export)';
+  if (b[0] === 0x80 && b[1] >= 2 && b[1] <= 5) return 'a Python pickle (a PyTorch .pt/.pth file from torch.save? export it with torch.onnx.export)';
+  if (head(4) === '\x89HDF') return 'an HDF5 file (a Keras .h5 model? convert it with tensorflowjs_converter and use loadLayersModelFromJSON)';
   if (b.length >= 10 && b[4] === 0 && b[5] === 0 && b[6] === 0 && b[7] === 0 && b[8] === 0x7b && b[9] === 0x22) return 'a safetensors file (use loadSafetensors)';
   if (b[0] === 0x7b || b[0] === 0x5b || b[0] === 0x3c) return `text starting with ${JSON.stringify(head(16))}`;
   return null;
@@ -344,9 +382,8 @@ function sniff(b: Uint8Array): string | null {
 
 /** A plain Uint8Array view (a Node Buffer's subarray/slice differ from Uint8Array's: not passed on). */
 function toBytes(bytes: unknown): Uint8Array {
-  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
-  if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  err('bytes', 'the contents of an .onnx file (a Uint8Array or an ArrayBuffer)', show(bytes));
+  const b = byteView(bytes, true);
+  return b ?? err('bytes', 'the contents of an .onnx file (a Uint8Array or an ArrayBuffer)', show(bytes));
 }
 
 const RECURRENT = new Set(['RNN', 'LSTM', 'GRU']);
@@ -355,7 +392,7 @@ const DEFAULT_ACTS: Record<OnnxRecurrentOp, string[]> = { RNN: ['Tanh'], LSTM: [
 const isDefault = (n: RawNode) => n.domain === '' || n.domain === 'ai.onnx';
 
 /** The parsed graph plus what the stacking check needs. */
-interface Parsed { graph: OnnxGraph; producers: Map<string, RawNode>; constant: (name: string) => LazyTensor | null }
+interface Parsed { graph: OnnxGraph; producers: Map<string, RawNode>; constant: (name: string) => LazyTensor | null; fileBytes: number }
 
 function parse(input: unknown): Parsed {
   const buf = toBytes(input);
@@ -371,7 +408,7 @@ function parse(input: unknown): Parsed {
     throw e;
   }
   if (!model.has(1) || !model.has(7)) {
-    const nums = [...model.byNum.keys()];
+    const nums = model.seen;
     err('bytes', 'an ONNX ModelProto with ir_version (field 1) and a graph (field 7)',
       nums.length ? `a protobuf message with fields ${show(nums)}` : 'no protobuf fields');
   }
@@ -389,7 +426,9 @@ function parse(input: unknown): Parsed {
   const inputs = valueNames(11, 'input').filter((n) => !inits.has(n));
   const outputs = valueNames(12, 'output');
 
-  const raw: RawNode[] = g.all(1).map((f, index) => {
+  const nodeFields = g.all(1);
+  if (nodeFields.length > LIMITS.onnxNodes) overLimit('ONNX graph', 'nodes', LIMITS.onnxNodes, nodeFields.length);
+  const raw: RawNode[] = nodeFields.map((f, index) => {
     const what = `ModelProto.graph.node[${index}]`;
     const m = Msg.parse(f, what, NODE);
     const attrs = new Map<string, Msg>();
@@ -411,13 +450,15 @@ function parse(input: unknown): Parsed {
     return null;
   };
 
-  const nodes = raw.filter((n) => RECURRENT.has(n.opType) && isDefault(n)).map((n) => describe(n, constant, producers));
+  const recurrent = raw.filter((n) => RECURRENT.has(n.opType) && isDefault(n));
+  if (recurrent.length > LIMITS.onnxRecurrentNodes) overLimit('ONNX graph', 'RNN, LSTM and GRU nodes', LIMITS.onnxRecurrentNodes, recurrent.length);
+  const nodes = recurrent.map((n) => describe(n, constant, producers));
   return {
     graph: {
       irVersion, opsetVersion, producerName: model.str(2), producerVersion: model.str(3), graphName: g.str(2),
       inputs, outputs, opTypes: raw.map((n) => n.opType), nodes,
     },
-    producers, constant,
+    producers, constant, fileBytes: buf.length,
   };
 }
 
@@ -463,6 +504,7 @@ function describe(n: RawNode, constant: (name: string) => LazyTensor | null, pro
   const H = hsAttr ?? R.dims[2];
   if (!Number.isInteger(H) || H < 1) err(`${where}: hidden_size`, 'a positive integer', show(hsAttr ?? R.dims));
   const I = W.dims[2];
+  if (I < 1) err(`${where}: W ${show(W.name)}`, 'input_size (its last dimension) >= 1', `shape ${show(W.dims)}`);
   const want = (t: OnnxTensor, label: string, dims: number[]) => {
     if (t.dims.length !== dims.length || t.dims.some((d, k) => d !== dims[k])) {
       err(`${where}: ${label} ${show(t.name)}`, `shape ${show(dims)} (num_directions ${D}, hidden_size ${H}, ${G} gate${G > 1 ? 's' : ''})`, `shape ${show(t.dims)}`);
@@ -508,8 +550,9 @@ function checkSupported(node: OnnxRecurrentNode): void {
   if (node.clip !== null) err(`${where}: clip`, 'no cell clipping (wasm-rnn has no clip)', `clip = ${fmt(node.clip)}`);
   if (node.inputForget) err(`${where}: input_forget`, '0 (coupled input-forget gates are not supported)', '1');
   if (node.activationAlpha.length || node.activationBeta.length) {
+    const ab = [...node.activationAlpha, ...node.activationBeta];
     err(`${where}: activation_alpha / activation_beta`, 'none (only parameter-free activations are supported)',
-      `[${[...node.activationAlpha, ...node.activationBeta].map(fmt).join(', ')}] for activations ${show(node.activations)}`);
+      `[${ab.slice(0, 8).map(fmt).join(', ')}${ab.length > 8 ? `, … (${ab.length} values)` : ''}] for activations ${show(node.activations)}`);
   }
   const acts = node.activations.map((a) => a.toLowerCase());
   const per = DEFAULT_ACTS[node.opType].length, D = node.numDirections;
@@ -670,6 +713,22 @@ function stackable(a: OnnxRecurrentNode, b: OnnxRecurrentNode, p: Parsed): boole
   return false;
 }
 
+/**
+ * The recurrent node whose output reaches n's input X through at most 8 pass-through ops (the
+ * path stackable() follows), or null.
+ */
+function feedingNode(n: OnnxRecurrentNode, p: Parsed, byIndex: Map<number, OnnxRecurrentNode>): OnnxRecurrentNode | null {
+  let name = n.inputs[0];
+  for (let hops = 0; hops <= 8 && name; hops++) {
+    const q = p.producers.get(name);
+    if (!q) return null;
+    if (RECURRENT.has(q.opType)) return byIndex.get(q.index) ?? null;
+    if (!PASS.has(q.opType)) return null;
+    name = q.inputs[0];
+  }
+  return null;
+}
+
 /** Parses an .onnx file without touching Wasm: the graph and its recurrent nodes with their weights. */
 export function parseOnnx(bytes: Uint8Array | ArrayBuffer, lib?: WasmRnnLibrary): OnnxGraph {
   return asLibError(lib, () => parse(bytes).graph);
@@ -687,9 +746,17 @@ export function loadOnnx(bytes: Uint8Array | ArrayBuffer, lib: WasmRnnLibrary): 
     const { graph } = p;
     if (!graph.nodes.length) {
       const ops = [...new Set(graph.opTypes)];
-      err('ONNX model', 'at least one RNN, LSTM or GRU node', ops.length ? `only ${ops.join(', ')}` : 'an empty graph');
+      const list = ops.length > 20 ? `${ops.slice(0, 20).join(', ')}, … (${ops.length} op types)` : ops.join(', ');
+      err('ONNX model', 'at least one RNN, LSTM or GRU node', ops.length ? `only ${list}` : 'an empty graph');
     }
     graph.nodes.forEach(checkSupported);
+    // every node becomes a module with its own copy of the weights (nodes may share initializers)
+    let params = 0;
+    for (const n of graph.nodes) params += n.W.data.length + n.R.data.length + (n.B ? n.B.data.length : 0);
+    // …at most 2^28, and at most max(2^24, the file's size in bytes): nodes sharing one initializer
+    // cannot make a small file ask for gigabytes
+    const cap = Math.min(LIMITS.onnxParameters, Math.max(LIMITS.onnxParametersPerFileByte * p.fileBytes, 2 ** 24));
+    if (params > cap) overLimit('ONNX model', `parameters in the modules built (summed over its recurrent nodes; the limit is 2^28, and max(2^24, the file's ${p.fileBytes} bytes))`, cap, params);
     const layers: OnnxLayer[] = [];
     try {
       for (const node of graph.nodes) {
@@ -702,14 +769,27 @@ export function loadOnnx(bytes: Uint8Array | ArrayBuffer, lib: WasmRnnLibrary): 
       for (const l of layers) { l.module.dispose(); l.h0?.dispose(); l.c0?.dispose(); }
       throw e;
     }
-    // group into chains: each node joins the chain whose last node feeds it
+    // group into chains: each node joins the chain whose last node feeds it (found by following
+    // its input back through at most 8 pass-through ops, so the grouping is linear in the nodes)
     const chains: OnnxRecurrentNode[][] = [];
+    const chainOfTail = new Map<OnnxRecurrentNode, OnnxRecurrentNode[]>();
+    const byIndex = new Map(graph.nodes.map((n) => [n.index, n]));
     for (const n of graph.nodes) {
-      const c = chains.find((ch) => stackable(ch[ch.length - 1], n, p));
-      if (c) c.push(n); else chains.push([n]);
+      const feeder = feedingNode(n, p, byIndex);
+      const c = feeder ? chainOfTail.get(feeder) : undefined;
+      if (c && stackable(feeder!, n, p)) {
+        chainOfTail.delete(feeder!);
+        c.push(n);
+        chainOfTail.set(n, c);
+      } else {
+        const fresh = [n];
+        chains.push(fresh);
+        chainOfTail.set(n, fresh);
+      }
     }
+    const layerOf = new Map(graph.nodes.map((n, k) => [n, layers[k]]));
     const stacks: OnnxStack[] = chains.map((nodes) => {
-      let built: RecurrentModule | null = nodes.length === 1 ? layers[graph.nodes.indexOf(nodes[0])].module : null;
+      let built: RecurrentModule | null = nodes.length === 1 ? layerOf.get(nodes[0])!.module : null;
       return {
         nodes, reverse: nodes[0].direction === 'reverse',
         get module(): RecurrentModule {

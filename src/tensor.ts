@@ -257,8 +257,29 @@ export class Tensor {
     });
   }
 
-  /** Alias of slice along dim with length: narrow(dim, start, length). */
-  narrow(dim: number, start: number, length: number): Tensor { return this.slice(dim, start, start + length); }
+  /**
+   * The `length` entries of dimension `dim` from `start` (a copy), like torch.narrow: start may be
+   * negative (counted from the end) or equal to the size (an empty result); start + length past the
+   * size is an RnnError, never clamped.
+   */
+  narrow(dim: number, start: number, length: number): Tensor {
+    const r = this.shape.length;
+    if (r === 0) fail('narrow', 'a tensor with at least one dimension', 'a 0-dim tensor', true);
+    const d = normDim(dim, r);
+    const n = this.shape[d];
+    if (!Number.isInteger(start)) fail('start', 'an integer', start);
+    if (!Number.isInteger(length)) fail('length', 'an integer', length);
+    let s = start;
+    if (s !== n) {
+      const m = Math.max(n, 1);
+      if (s < -m || s >= m) throw new RnnError(`narrow: expected start in [${-m}, ${m - 1}] (dim ${d} has size ${n}), got start ${start}`);
+      if (s < 0) s = Math.max(s + n, 0);
+    }
+    if (length < 0 || s + length > n) {
+      throw new RnnError(`narrow: expected start + length <= ${n} (the size of dim ${d}) and length >= 0, got start ${s} + length ${length} = ${s + length}`);
+    }
+    return this.slice(d, s, s + length);
+  }
 
   /** Swaps two dimensions (a contiguous copy). */
   transpose(dim0: number, dim1: number): Tensor {

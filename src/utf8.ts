@@ -2,12 +2,22 @@
 // runtime has them; AudioWorklet scopes have neither, so a small codec stands in. This is text
 // handling, not numeric work.
 
-/** Decodes UTF-8, or returns null when the bytes are not valid UTF-8. */
+let decoder: TextDecoder | null = null;
+let encoder: TextEncoder | null = null;
+
+/**
+ * Decodes UTF-8, or returns null when the bytes are not valid UTF-8. A leading byte-order mark is
+ * kept as U+FEFF, not dropped (so a safetensors header starting with one is seen, and rejected).
+ */
 export function decodeUtf8(b: Uint8Array): string | null {
   if (typeof TextDecoder === 'function') {
-    try { return new TextDecoder('utf-8', { fatal: true }).decode(b); } catch { return null; }
+    decoder ??= new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    // TextDecoder refuses views of a SharedArrayBuffer: decode a copy
+    const shared = typeof SharedArrayBuffer === 'function' && b.buffer instanceof SharedArrayBuffer;
+    try { return decoder.decode(shared ? b.slice() : b); } catch { return null; }
   }
   let s = '';
+  const units: number[] = [];
   for (let i = 0; i < b.length;) {
     const c = b[i];
     let cp: number, n: number;
@@ -24,15 +34,17 @@ export function decodeUtf8(b: Uint8Array): string | null {
     }
     // overlong forms, surrogates and values past U+10FFFF are not UTF-8
     if ((n === 2 && cp < 0x800) || (n === 3 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff)) return null;
-    s += String.fromCodePoint(cp);
+    if (cp < 0x10000) units.push(cp);
+    else units.push(0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff));
+    if (units.length >= 4096) { s += String.fromCharCode(...units); units.length = 0; }
     i += n + 1;
   }
-  return s;
+  return s + String.fromCharCode(...units);
 }
 
 /** Encodes a string as UTF-8. */
 export function encodeUtf8(s: string): Uint8Array {
-  if (typeof TextEncoder === 'function') return new TextEncoder().encode(s);
+  if (typeof TextEncoder === 'function') return (encoder ??= new TextEncoder()).encode(s);
   const out: number[] = [];
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;

@@ -100,13 +100,19 @@ export function fromKerasWeights(kind: KerasKind | string, kerasWeights: WeightV
   const n = kerasWeights.length;
   const shapeOf = (v: unknown, i: number): number[] => {
     if (v instanceof Tensor) return v.shape;
-    if (Array.isArray(v)) { const s: number[] = []; let a: unknown = v; while (Array.isArray(a)) { s.push(a.length); a = a[0]; } return s; }
+    if (Array.isArray(v)) {
+      // the sizes along the first elements; stops past 8 levels (a cyclic or absurdly deep array)
+      const s: number[] = [];
+      let a: unknown = v;
+      while (Array.isArray(a) && s.length <= 8) { s.push(a.length); a = a[0]; }
+      return s;
+    }
     return fail(`kerasWeights[${i}]`, 'a Tensor or nested arrays (typed arrays carry no shape here)', v);
   };
   if (k === 'Dense') {
     if (n !== 1 && n !== 2) fail('kerasWeights', 'Dense weights [kernel, bias?] (1 or 2 arrays)', `${n} arrays`, true);
     const ks = shapeOf(kerasWeights[0], 0);
-    if (ks.length !== 2) fail('kerasWeights[0]', 'a 2-D kernel (in, units)', ks);
+    if (ks.length !== 2 || ks[0] < 1 || ks[1] < 1) fail('kerasWeights[0]', 'a 2-D kernel (in, units) with in, units >= 1', ks);
     const [kernel, bias] = asWeights('kerasWeights', kerasWeights, [ks, [ks[1]]].slice(0, n));
     const out: Record<string, Tensor> = { [prefix + 'weight']: noGrad(() => kernel.transpose(0, 1)) };
     if (bias) out[prefix + 'bias'] = noGrad(() => bias.clone());
@@ -118,9 +124,9 @@ export function fromKerasWeights(kind: KerasKind | string, kerasWeights: WeightV
   const D = n >= 4 ? 2 : 1, per = n / D, useBias = per === 3;
   const G = GATES[k];
   const ks = shapeOf(kerasWeights[0], 0), rs = shapeOf(kerasWeights[1], 1);
-  if (rs.length !== 2 || rs[1] !== G * rs[0]) fail('kerasWeights[1]', `a recurrent_kernel of shape (units, ${G}·units)`, rs);
+  if (rs.length !== 2 || rs[0] < 1 || rs[1] !== G * rs[0]) fail('kerasWeights[1]', `a recurrent_kernel of shape (units, ${G}·units) with units >= 1`, rs);
   const u = rs[0];
-  if (ks.length !== 2 || ks[1] !== G * u) fail('kerasWeights[0]', `a kernel of shape (in, ${G * u})`, ks);
+  if (ks.length !== 2 || ks[0] < 1 || ks[1] !== G * u) fail('kerasWeights[0]', `a kernel of shape (in, ${G * u}) with in >= 1`, ks);
   let resetAfter = opts.resetAfter;
   if (resetAfter !== undefined && typeof resetAfter !== 'boolean') fail('opts.resetAfter', 'a boolean', resetAfter);
   if (k === 'GRU' && resetAfter === undefined) resetAfter = useBias ? shapeOf(kerasWeights[2], 2).length === 2 : true;

@@ -10,6 +10,7 @@
 // recurrent_kernel, bias, embeddings) and its shape. float32 is copied; float16-quantized weights are
 // widened in Wasm; other dtypes / quantizations throw RnnError.
 import { RnnError, fail, show } from '../errors.js';
+import { LIMITS, byteView, overLimit, scanJson } from '../limits.js';
 import { tensorFromBytes } from '../safetensors.js';
 import { safePoint } from '../storage.js';
 import type { Tensor } from '../tensor.js';
@@ -51,6 +52,27 @@ function batchShapeOf(entry: Json, cfg: Json): Shape | undefined {
   return s === undefined || s === null ? undefined : (s as Shape);
 }
 
+/**
+ * What TF.js (4.22, tfjs-layers/src/layers/recurrent.ts) uses for a recurrent option that a
+ * model.json leaves out or sets to null, where that differs from wasm-rnn's own (Keras's) layer
+ * defaults — a file from TF.js loads with TF.js's meaning:
+ * - LSTM / GRU `recurrent_activation` absent: 'hardSigmoid' (Keras: sigmoid); null: 'linear';
+ * - LSTM / GRU `activation` null: 'linear' (absent: tanh, as here);
+ * - GRU `reset_after` absent or null: false (TF.js has only that GRU; Keras's default is true).
+ * SimpleRNN `activation` null is tanh and Dense's is linear, as here. wasm-rnn computes no linear
+ * gates, so those nulls are an RnnError rather than a model that predicts something else.
+ */
+function tfjsDefaults(cls: string, cfg: Json, where: string, args: Json): void {
+  if (cls !== 'LSTM' && cls !== 'GRU') return;
+  for (const k of ['activation', 'recurrent_activation']) {
+    if (cfg[k] === null) fail(`${where}.config.${k}`, `${k === 'activation' ? "'tanh'" : "'sigmoid' or 'hardSigmoid'"} (TF.js reads null as 'linear', which wasm-rnn does not compute)`, null);
+  }
+  if (cfg.recurrent_activation === undefined) args.recurrentActivation = 'hardSigmoid';
+  if (cls === 'GRU' && (cfg.reset_after === undefined || cfg.reset_after === null)) args.resetAfter = false;
+}
+
+const RECURRENT_CLASSES = ['SimpleRNN', 'LSTM', 'GRU'];
+
 /** A layer from one entry of a Sequential config ({ class_name, config }). */
 function layerFrom(entry: unknown, where: string, inputShape: Shape | undefined): Layer {
   if (!isObj(entry) || typeof entry.class_name !== 'string' || !isObj(entry.config)) fail(where, 'a layer entry { class_name, config }', entry);
@@ -61,24 +83,35 @@ function layerFrom(entry: unknown, where: string, inputShape: Shape | undefined)
   if (shape) args.batchInputShape = shape;
   if (cls === 'Bidirectional') {
     if (cfg.backward_layer !== undefined && cfg.backward_layer !== null) fail(`${where}.config.backward_layer`, 'none (a separate backward layer is not supported)', cfg.backward_layer);
-    const inner = layerFrom(cfg.layer, `${where}.config.layer`, undefined);
-    if (!(inner instanceof RecurrentLayer)) fail(`${where}.config.layer`, 'a SimpleRNN, LSTM or GRU layer', inner.className);
+    const inner = cfg.layer;
+    // checked before reading it, so a wrapper nested in a wrapper is one error, not a recursion
+    if (!isObj(inner) || !RECURRENT_CLASSES.includes(inner.class_name as string)) {
+      fail(`${where}.config.layer`, 'a SimpleRNN, LSTM or GRU layer', isObj(inner) ? inner.class_name : inner);
+    }
+    const layer = layerFrom(inner, `${where}.config.layer`, undefined) as RecurrentLayer;
     for (const k of COMMON) if (cfg[k] !== undefined && cfg[k] !== null) args[k] = cfg[k];
-    return new BidirectionalLayer({ ...args, layer: inner as RecurrentLayer, mergeMode: (cfg.merge_mode ?? null) as never } as never);
+    // TF.js: merge_mode absent → 'concat'; null → no merge (two outputs, refused in a Sequential)
+    return new BidirectionalLayer({ ...args, layer, mergeMode: (cfg.merge_mode === undefined ? 'concat' : cfg.merge_mode) as never } as never);
   }
   if (cls === 'TimeDistributed') {
-    const inner = layerFrom(cfg.layer, `${where}.config.layer`, undefined);
-    if (!(inner instanceof DenseLayer) && !(inner instanceof DropoutLayer)) fail(`${where}.config.layer`, 'a Dense or Dropout layer', inner.className);
+    const inner = cfg.layer;
+    // checked before reading it, so a wrapper nested in a wrapper is one error, not a recursion
+    if (!isObj(inner) || (inner.class_name !== 'Dense' && inner.class_name !== 'Dropout')) {
+      fail(`${where}.config.layer`, 'a Dense or Dropout layer', isObj(inner) ? inner.class_name : inner);
+    }
+    const layer = layerFrom(inner, `${where}.config.layer`, undefined);
     for (const k of COMMON) if (cfg[k] !== undefined && cfg[k] !== null) args[k] = cfg[k];
-    return new TimeDistributedLayer({ ...args, layer: inner as DenseLayer } as never);
+    return new TimeDistributedLayer({ ...args, layer: layer as DenseLayer } as never);
   }
-  const keys = KEYS[cls];
+  const keys = Object.prototype.hasOwnProperty.call(KEYS, cls) ? KEYS[cls] : undefined;
   if (!keys) fail(`${where}.class_name`, "'SimpleRNN', 'LSTM', 'GRU', 'Bidirectional', 'Dense', 'Embedding', 'Dropout', 'TimeDistributed', 'Flatten' or 'InputLayer'", cls);
-  for (const [k, v] of Object.entries(cfg)) {
+  tfjsDefaults(cls, cfg, where, args);
+  for (const k of Object.keys(cfg)) {
+    const v = cfg[k];
     if (v === null || v === undefined) continue;   // TF.js writes null for unset options
     if (COMMON.includes(k) || keys.includes(k)) args[k] = v;
     else if (cls === 'Embedding' && /^(embeddings_regularizer|activity_regularizer|embeddings_constraint)$/.test(k)) continue;
-    else if (!IGNORED.test(k) && k !== 'input_dim') throw new RnnError(`${where}.config: expected only options wasm-rnn knows for ${cls}, got ${show(k)} = ${JSON.stringify(v)}`);
+    else if (!IGNORED.test(k) && k !== 'input_dim') throw new RnnError(`${where}.config: expected only options wasm-rnn knows for ${cls}, got ${show(k)} = ${show(v)}`);
   }
   if (cls === 'Dense') return new DenseLayer(args as never);
   if (cls === 'Embedding') return new EmbeddingLayer(args as never);
@@ -89,11 +122,7 @@ function layerFrom(entry: unknown, where: string, inputShape: Shape | undefined)
 
 function concatBuffers(data: unknown): Uint8Array {
   const list = Array.isArray(data) ? data : [data];
-  const parts = list.map((b, i) => {
-    if (b instanceof ArrayBuffer) return new Uint8Array(b);
-    if (ArrayBuffer.isView(b)) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-    return fail(`weightData[${i}]`, 'an ArrayBuffer or a Uint8Array (a weight shard)', b);
-  });
+  const parts = list.map((b, i) => byteView(b) ?? fail(`weightData[${i}]`, 'an ArrayBuffer or a Uint8Array (a weight shard)', b));
   if (parts.length === 1) return parts[0];
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
   let at = 0;
@@ -111,7 +140,8 @@ function concatBuffers(data: unknown): Uint8Array {
 export function loadLayersModelFromJSON(modelJson: string | object, weightData?: ArrayBuffer | ArrayBufferView | (ArrayBuffer | ArrayBufferView)[]): Sequential {
   let j: unknown = modelJson;
   if (typeof j === 'string') {
-    try { j = JSON.parse(j); } catch (e) { fail('modelJson', 'JSON text of a model.json', `invalid JSON (${(e as Error).message})`, true); }
+    scanJson(j, 'modelJson');
+    try { j = JSON.parse(j); } catch (e) { fail('modelJson', 'JSON text of a model.json', `invalid JSON (${show(String((e as Error)?.message))})`, true); }
   }
   if (!isObj(j)) fail('modelJson', 'a model.json object { modelTopology, weightsManifest }', j);
   const root = j as Json;
@@ -121,6 +151,7 @@ export function loadLayersModelFromJSON(modelJson: string | object, weightData?:
   if (topo.class_name !== 'Sequential') fail('modelJson.modelTopology.class_name', "'Sequential' (other model classes are not supported)", topo.class_name);
   const cfg = topo.config;
   const entries = Array.isArray(cfg) ? cfg : isObj(cfg) && Array.isArray(cfg.layers) ? cfg.layers : fail('modelTopology.config.layers', 'an array of layers', cfg);
+  if (entries.length > LIMITS.tfjsLayers) overLimit('modelTopology.config.layers', 'layers', LIMITS.tfjsLayers, entries.length);
   // weight specs
   let specs: WeightSpec[];
   if (Array.isArray(root.weightsManifest)) {
@@ -162,6 +193,8 @@ export function loadLayersModelFromJSON(modelJson: string | object, weightData?:
   const plan: { items: { spec: WeightSpec; begin: number; end: number; f16: boolean }[] }[] = [];
   let k = 0, pos = 0, shape: Shape = layers[0].batchInputShape;
   for (const l of layers) {
+    // what Sequential.add would refuse after building the layers before it: refused here first
+    if (l.numOutputs !== 1) fail(`layer ${show(l.name)}`, 'a layer with one output in a sequential model', `${l.numOutputs} outputs (returnState, or mergeMode null)`, true);
     const p = l._plan(shape);
     const shapes = p.shapes;
     shape = p.out as Shape;
@@ -173,7 +206,8 @@ export function loadLayersModelFromJSON(modelJson: string | object, weightData?:
       const at = `weights[${k}]`;
       if (!isObj(s)) fail(at, `a weight spec for ${l.name} (${shapes.length} weights)`, s ?? `only ${specs.length} weights`);
       const want = names[i % per];
-      const last = String(s.name).split('/').pop()!.replace(/:\d+$/, '');
+      if (typeof s.name !== 'string') fail(`${at}.name`, `a string ending in ${show(want)}`, s.name);
+      const last = s.name.split('/').pop()!.replace(/:\d+$/, '');
       if (last !== want) fail(`${at}.name`, `a name ending in ${show(want)} (weight ${i} of ${l.name})`, s.name);
       if (!Array.isArray(s.shape) || s.shape.length !== shapes[i].length || s.shape.some((v, d) => v !== shapes[i][d])) {
         fail(`${at}.shape`, `${show(shapes[i])} for ${show(s.name)}`, s.shape);
@@ -190,11 +224,17 @@ export function loadLayersModelFromJSON(modelJson: string | object, weightData?:
   }
   if (k !== specs.length) fail('weights', `${k} weight specs (what the layers have)`, `${specs.length}`, true);
   if (pos !== bytes.length) fail('weightData', `${pos} bytes (what the weight specs add up to)`, `${bytes.length}`, true);
+  const seen = new Set<string>();
+  for (const l of layers) {
+    if (seen.has(l.name)) fail('modelTopology.config.layers', 'unique layer names', l.name);
+    seen.add(l.name);
+  }
   const model = new Sequential({ layers, name });
   safePoint();
   plan.forEach(({ items }, i) => {
     const ws: Tensor[] = items.map((it) => tensorFromBytes(bytes.subarray(it.begin, it.end), it.f16 ? 'F16' : 'F32', it.spec.shape));
     model.layers[i].setWeights(ws);
+    for (const t of ws) t.dispose();   // copied into the layer's weights
   });
   return model;
 }
