@@ -80,3 +80,24 @@ export function scanJson(text: string, arg: string): { topMembers: number } {
   }
   return { topMembers: top };
 }
+
+/**
+ * The bytes of a Uint8Array, another typed array or DataView (its bytes), an ArrayBuffer or a
+ * SharedArrayBuffer, or null for anything else — a proxy, a revoked proxy or a detached buffer
+ * included, without throwing. `plain`: always a plain Uint8Array view (a Node Buffer's
+ * subarray/slice differ from Uint8Array's).
+ */
+export function byteView(bytes: unknown, plain = false): Uint8Array | null {
+  try {
+    if (ArrayBuffer.isView(bytes)) {
+      if (bytes instanceof Uint8Array && !plain) return bytes;
+      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    if (bytes instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && bytes instanceof SharedArrayBuffer)) {
+      return new Uint8Array(bytes as ArrayBuffer);
+    }
+  } catch {
+    // a revoked proxy, a detached buffer
+  }
+  return null;
+}

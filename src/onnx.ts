@@ -21,7 +21,7 @@
 import type * as Api from './api.js';
 import { decodeUtf8 } from './utf8.js';
 import { RnnError, show } from './errors.js';
-import { LIMITS, checkFileDims, overLimit } from './limits.js';
+import { LIMITS, byteView, checkFileDims, overLimit } from './limits.js';
 import type { GRU, LSTM, RNN } from './rnn.js';
 import type { Tensor } from './tensor.js';
 import { GRAPH_LIB_KEYS, buildGraphModule, planGraph, type GraphLibrary, type GraphPlan, type OnnxGraphModule, type SrcGraph, type SrcInput } from './onnx-graph.js';
@@ -155,42 +155,48 @@ export interface OnnxModel {
 
 const WIRE = ['varint', '64-bit', 'length-delimited', 'group start', 'group end', '32-bit', 'wire type 6', 'wire type 7'];
 
-/** One field: `value` for a varint, `bytes` for the others; `pos` = absolute offset of the payload. */
-interface Field { num: number; wire: number; value: number; bytes: Uint8Array; pos: number }
+/**
+ * One field: `value` for a varint; for the others, the payload is file[start, end) (a view made
+ * only when asked for: a graph of 100,000 nodes makes no 300,000 views). Positions are absolute.
+ */
+class Field {
+  constructor(readonly file: Uint8Array, readonly num: number, readonly wire: number, readonly value: number, readonly start: number, readonly end: number) {}
+  get bytes(): Uint8Array { return this.file.subarray(this.start, this.end); }
+  get pos(): number { return this.start; }
+}
 
 function err(what: string, expected: string, got: string): never {
   throw new RnnError(`${what}: expected ${expected}, got ${got}`);
 }
 
-const EMPTY: Uint8Array = new Uint8Array(0);
-
+/** Reads the protobuf message at file[start, end). */
 class Reader {
-  pos = 0;
-  /** base: absolute offset of buf[0] in the file, for messages */
-  constructor(readonly buf: Uint8Array, readonly what: string, readonly base: number) {}
+  pos: number;
+  constructor(readonly file: Uint8Array, readonly what: string, start: number, readonly end: number) { this.pos = start; }
 
   /** A varint as a Number: exact to 2^53, int64 two's-complement negatives included. */
   varint(): number {
     let lo = 0, hi = 0;
     for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.buf.length) err(this.what, 'a complete varint', `the end of the data at byte ${this.base + this.pos} (truncated protobuf)`);
-      const b = this.buf[this.pos++];
+      if (this.pos >= this.end) err(this.what, 'a complete varint', `the end of the data at byte ${this.pos} (truncated protobuf)`);
+      const b = this.file[this.pos++];
       const v = b & 0x7f;
       if (i < 4) lo |= v << (7 * i);
       else if (i === 4) { lo |= v << 28; hi |= v >>> 4; }
       else hi |= v << (7 * i - 32);
       if (!(b & 0x80)) return (hi | 0) * 4294967296 + (lo >>> 0);
     }
-    err(this.what, 'a varint of at most 10 bytes', `a longer one ending at byte ${this.base + this.pos}`);
+    err(this.what, 'a varint of at most 10 bytes', `a longer one ending at byte ${this.pos}`);
   }
 
-  take(n: number, need: string): Uint8Array {
-    if (n < 0 || this.pos + n > this.buf.length) {
-      err(this.what, need, `${n} bytes from byte ${this.base + this.pos}, past the end of the data (${this.base + this.buf.length}; truncated protobuf)`);
+  /** Skips n payload bytes; returns where they start. */
+  skip(n: number, need: string): number {
+    if (n < 0 || this.pos + n > this.end) {
+      err(this.what, need, `${n} bytes from byte ${this.pos}, past the end of the data (${this.end}; truncated protobuf)`);
     }
-    const b = this.buf.subarray(this.pos, this.pos + n);
+    const at = this.pos;
     this.pos += n;
-    return b;
+    return at;
   }
 
   /**
@@ -201,20 +207,20 @@ class Reader {
   fields(keep: (num: number) => boolean, seen: number[]): Field[] {
     const out: Field[] = [];
     let count = 0;
-    while (this.pos < this.buf.length) {
-      const at = this.base + this.pos;
+    while (this.pos < this.end) {
+      const at = this.pos;
       const tag = this.varint();
       const num = Math.floor(tag / 8), wire = tag & 7;
       if (num < 1 || num > 536870911) err(this.what, 'a protobuf field number in [1, 2^29)', `field ${num} (tag ${tag}) at byte ${at}`);
       if (++count > LIMITS.protobufFields) overLimit(this.what, 'protobuf fields in one message', LIMITS.protobufFields, `more, at byte ${at}`);
-      let value = 0, bytes: Uint8Array = EMPTY;
+      let value = 0, start = 0;
       if (wire === 0) value = this.varint();
-      else if (wire === 1) bytes = this.take(8, `field ${num}: 8 bytes`);
-      else if (wire === 2) bytes = this.take(this.varint(), `field ${num}: a length-delimited payload`);
-      else if (wire === 5) bytes = this.take(4, `field ${num}: 4 bytes`);
+      else if (wire === 1) start = this.skip(8, `field ${num}: 8 bytes`);
+      else if (wire === 2) start = this.skip(this.varint(), `field ${num}: a length-delimited payload`);
+      else if (wire === 5) start = this.skip(4, `field ${num}: 4 bytes`);
       else err(this.what, 'protobuf wire types 0, 1, 2 or 5', `${WIRE[wire]} for field ${num} at byte ${at}`);
       if (seen.length < 16 && !seen.includes(num)) seen.push(num);
-      if (keep(num)) out.push({ num, wire, value, bytes, pos: this.base + this.pos - bytes.length });
+      if (keep(num)) out.push(new Field(this.file, num, wire, value, wire === 0 ? this.pos : start, this.pos));
     }
     return out;
   }
@@ -242,23 +248,23 @@ class Msg {
     }
   }
   static parse(f: Field | Uint8Array, what: string, schema: Record<number, Kind>): Msg {
-    const bytes = f instanceof Uint8Array ? f : f.bytes, base = f instanceof Uint8Array ? 0 : f.pos;
-    return new Msg(what, new Reader(bytes, what, base), schema);
+    const r = f instanceof Uint8Array ? new Reader(f, what, 0, f.length) : new Reader(f.file, what, f.start, f.end);
+    return new Msg(what, r, schema);
   }
   has(n: number): boolean { return this.byNum.has(n); }
   all(n: number): Field[] { return this.byNum.get(n) ?? []; }
   /** Last value wins, as in protobuf. */
   last(n: number): Field | undefined { const l = this.byNum.get(n); return l?.[l.length - 1]; }
   int(n: number, dflt = 0): number { return this.last(n)?.value ?? dflt; }
-  str(n: number): string { const f = this.last(n); return f ? utf8(f.bytes) : ''; }
-  strs(n: number): string[] { return this.all(n).map((f) => utf8(f.bytes)); }
+  str(n: number): string { const f = this.last(n); return f ? text(f) : ''; }
+  strs(n: number): string[] { return this.all(n).map(text); }
   /** A repeated integer (packed or not). */
   ints(n: number): number[] {
     const out: number[] = [];
     for (const f of this.all(n)) {
       if (f.wire === 0) { out.push(f.value); continue; }
-      const r = new Reader(f.bytes, this.what, f.pos);
-      while (r.pos < f.bytes.length) out.push(r.varint());
+      const r = new Reader(f.file, this.what, f.start, f.end);
+      while (r.pos < f.end) out.push(r.varint());
     }
     return out;
   }
@@ -274,6 +280,21 @@ class Msg {
 
 // names and attribute strings; invalid UTF-8 (never written by exporters) falls back to Latin-1
 const utf8 = (b: Uint8Array): string => decodeUtf8(b) ?? Array.from(b, (c) => String.fromCharCode(c)).join('');
+
+/** A string field; short ASCII (most ONNX names) read directly, without a view or a decoder call. */
+function text(f: Field): string {
+  const { file, start, end } = f;
+  if (end - start <= 64) {
+    let s = '';
+    for (let i = start; i < end; i++) {
+      const c = file[i];
+      if (c >= 0x80) return utf8(f.bytes);
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return utf8(f.bytes);
+}
 
 /** A fresh, 8-byte-aligned copy (not b.slice(): a Node Buffer's slice is a view). */
 function copy(b: Uint8Array): ArrayBuffer {
@@ -392,9 +413,8 @@ function sniff(b: Uint8Array): string | null {
 
 /** A plain Uint8Array view (a Node Buffer's subarray/slice differ from Uint8Array's: not passed on). */
 function toBytes(bytes: unknown): Uint8Array {
-  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
-  if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  err('bytes', 'the contents of an .onnx file (a Uint8Array or an ArrayBuffer)', show(bytes));
+  const b = byteView(bytes, true);
+  return b ?? err('bytes', 'the contents of an .onnx file (a Uint8Array or an ArrayBuffer)', show(bytes));
 }
 
 const RECURRENT = new Set(['RNN', 'LSTM', 'GRU']);

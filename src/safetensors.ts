@@ -13,7 +13,7 @@
 // memory is touched.
 import { decodeUtf8, encodeUtf8 } from './utf8.js';
 import { RnnError, fail, show } from './errors.js';
-import { LIMITS, checkFileDims, grouped, overLimit, scanJson } from './limits.js';
+import { LIMITS, byteView, checkFileDims, grouped, overLimit, scanJson } from './limits.js';
 import { safePoint, Storage } from './storage.js';
 import { Tensor, numel } from './tensor.js';
 import { w } from './wasm.js';
@@ -39,10 +39,8 @@ export interface SafetensorsHeader {
 }
 
 function asBytes(bytes: unknown, arg: string): Uint8Array {
-  if (bytes instanceof Uint8Array) return bytes;
-  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
-  if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return fail(arg, 'a Uint8Array or an ArrayBuffer (the bytes of a .safetensors file)', bytes);
+  const b = byteView(bytes);
+  return b ?? fail(arg, 'a Uint8Array or an ArrayBuffer (the bytes of a .safetensors file)', bytes);
 }
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;

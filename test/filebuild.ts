@@ -24,30 +24,31 @@ export function varint(n: number): number[] {
   return out;
 }
 
-/** A protobuf message under construction: fields appended in order. */
+/** A protobuf message under construction: fields appended in order into a growing buffer. */
 export class Pb {
-  readonly parts: (number[] | Uint8Array)[] = [];
-  int(num: number, v: number): this { this.parts.push([...varint(num * 8), ...varint(v)]); return this; }
-  bytes(num: number, b: Uint8Array | number[]): this {
-    this.parts.push([...varint(num * 8 + 2), ...varint(b.length)]);
-    this.parts.push(b instanceof Uint8Array ? b : Uint8Array.from(b));
-    return this;
+  private buf = new Uint8Array(64);
+  private n = 0;
+  private put(b: ArrayLike<number>): void {
+    if (this.n + b.length > this.buf.length) {
+      const g = new Uint8Array(Math.max(2 * this.buf.length, this.n + b.length));
+      g.set(this.buf.subarray(0, this.n));
+      this.buf = g;
+    }
+    this.buf.set(b, this.n);
+    this.n += b.length;
   }
+  int(num: number, v: number): this { this.put(varint(num * 8)); this.put(varint(v)); return this; }
+  bytes(num: number, b: Uint8Array | number[]): this { this.put(varint(num * 8 + 2)); this.put(varint(b.length)); this.put(b); return this; }
   str(num: number, s: string): this { return this.bytes(num, new TextEncoder().encode(s)); }
   msg(num: number, m: Pb): this { return this.bytes(num, m.build()); }
   f32(num: number, v: number): this {
     const b = new Uint8Array(4);
     new DataView(b.buffer).setFloat32(0, v, true);
-    this.parts.push([...varint(num * 8 + 5)], b);
+    this.put(varint(num * 8 + 5));
+    this.put(b);
     return this;
   }
-  build(): Uint8Array {
-    const n = this.parts.reduce((a, p) => a + p.length, 0);
-    const out = new Uint8Array(n);
-    let o = 0;
-    for (const p of this.parts) { out.set(p, o); o += p.length; }
-    return out;
-  }
+  build(): Uint8Array { return this.buf.subarray(0, this.n); }
 }
 
 /** A float32 TensorProto (raw_data). */

@@ -9,7 +9,7 @@
 // recurrent_kernel, bias) and its shape. float32 is copied; float16-quantized weights are
 // widened in Wasm; other dtypes / quantizations throw RnnError.
 import { RnnError, fail, show } from '../errors.js';
-import { LIMITS, overLimit, scanJson } from '../limits.js';
+import { LIMITS, byteView, overLimit, scanJson } from '../limits.js';
 import { tensorFromBytes } from '../safetensors.js';
 import { safePoint } from '../storage.js';
 import type { Tensor } from '../tensor.js';
@@ -103,11 +103,7 @@ function layerFrom(entry: unknown, where: string, inputShape: Shape | undefined)
 
 function concatBuffers(data: unknown): Uint8Array {
   const list = Array.isArray(data) ? data : [data];
-  const parts = list.map((b, i) => {
-    if (b instanceof ArrayBuffer) return new Uint8Array(b);
-    if (ArrayBuffer.isView(b)) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-    return fail(`weightData[${i}]`, 'an ArrayBuffer or a Uint8Array (a weight shard)', b);
-  });
+  const parts = list.map((b, i) => byteView(b) ?? fail(`weightData[${i}]`, 'an ArrayBuffer or a Uint8Array (a weight shard)', b));
   if (parts.length === 1) return parts[0];
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
   let at = 0;
@@ -173,6 +169,8 @@ export function loadLayersModelFromJSON(modelJson: string | object, weightData?:
   const plan: { items: { spec: WeightSpec; begin: number; end: number; f16: boolean }[] }[] = [];
   let k = 0, pos = 0, shape: Shape = layers[0].batchInputShape;
   for (const l of layers) {
+    // what Sequential.add would refuse after building the layers before it: refused here first
+    if (l.numOutputs !== 1) fail(`layer ${show(l.name)}`, 'a layer with one output in a sequential model', `${l.numOutputs} outputs (returnState, or mergeMode null)`, true);
     const p = l._plan(shape);
     const shapes = p.shapes;
     shape = p.out as Shape;
