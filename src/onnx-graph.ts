@@ -171,8 +171,12 @@ export function planGraph(src: SrcGraph): GraphPlan {
   const { nodes } = src;
   const kinds = new Map<string, Kind>();
   const defined = new Set<string>();
+  // inputs where a graph reads integers (a graph input without a declared type is read as it is used)
+  const intUse = new Set<string>();
+  const INT_INPUTS: Record<string, number[]> = { Gather: [1], Reshape: [1], Expand: [1], Unsqueeze: [1], Squeeze: [1], Slice: [1, 2, 3, 4], ConstantOfShape: [0], RNN: [4], LSTM: [4], GRU: [4] };
+  for (const n of nodes) for (const k of INT_INPUTS[n.opType] ?? []) if (n.inputs[k]) intUse.add(n.inputs[k]);
   for (const inp of src.inputs) {
-    const k = kindOfType(inp.elemType);
+    const k = inp.elemType === 0 ? (intUse.has(inp.name) ? 'int' : 'float') : kindOfType(inp.elemType);
     if (!k || inp.elemType === DOUBLE) {
       err(`graph input ${show(inp.name)}`, 'float32 values or integer indices (elem_type FLOAT, INT64 or INT32)', dtypeName(inp.elemType));
     }
@@ -1206,7 +1210,10 @@ export function buildGraphModule(plan: GraphPlan, lib: GraphLibrary, rec: Recurr
   const outSlots = src.outputs.map((o) => slot(o));
   const nSlots = slots.size;
 
-  const info: OnnxGraphInput[] = inputs.map((i) => ({ name: i.name, dtype: i.elemType === FLOAT ? 'float32' : dtypeName(i.elemType).toLowerCase(), shape: i.dims ? i.dims.slice() : null }));
+  const info: OnnxGraphInput[] = inputs.map((i) => ({
+    name: i.name, shape: i.dims ? i.dims.slice() : null,
+    dtype: i.elemType === FLOAT || (i.elemType === 0 && kinds.get(i.name) === 'float') ? 'float32' : i.elemType === 0 ? 'int64' : dtypeName(i.elemType).toLowerCase(),
+  }));
 
   // modules of nodes no output needs
   for (const s of plan.specs) if (!children.some(([, m]) => m === s.module)) s.module!.dispose();

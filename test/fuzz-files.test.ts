@@ -568,7 +568,7 @@ function mutateTfjs(r: Rng, base: { json: any; data: Uint8Array }): { json: any;
   return { json, data, text: r.chance(0.3), what };
 }
 
-function checkTfjs(m: lib.Sequential, json: any, data: Uint8Array): void {
+function checkTfjs(m: lib.KerasSequential, json: any, data: Uint8Array): void {
   // weights as the specs describe them, in order (model.getWeights is Keras's layout, the file's too)
   const specs = json.weightsManifest[0].weights as { shape: number[]; quantization?: { dtype: string } }[];
   const ws = m.getWeights();
