@@ -161,6 +161,18 @@ function scopeOf(n: SrcNode | SrcRecurrent): string {
   if (parts.length < 3 || parts[0] !== '') return '';
   return parts.slice(1, -1).filter((p) => p !== '').join('.');
 }
+/** Names unique within `used`: base, base_1, base_2 … (a counter per base: linear in the names made). */
+function uniqueNamer(used: Set<string>): (base: string) => string {
+  const next = new Map<string, number>();
+  return (base) => {
+    let k = next.get(base) ?? 0, name = k ? `${base}_${k}` : base;
+    while (used.has(name)) name = `${base}_${++k}`;
+    next.set(base, k + 1);
+    used.add(name);
+    return name;
+  };
+}
+
 /** 'emb.weight' → 'emb' (the PyTorch module path of a parameter), or ''. */
 function prefixOf(t: SrcTensor | null, leaf: string): string {
   if (!t || !t.name.endsWith('.' + leaf) || t.name.startsWith('onnx::')) return '';
@@ -231,6 +243,7 @@ export function planGraph(src: SrcGraph): GraphPlan {
     if (!producer.has(o) && !defined.has(o)) err(`graph output ${show(o)}`, 'a value some node, input or initializer defines', 'a name defined nowhere');
   }
   // liveness: the nodes the outputs need
+  const graphOutputs = new Set(src.outputs);
   const needed = new Set(src.outputs);
   const live = new Set<SrcNode>();
   for (let k = order.length - 1; k >= 0; k--) {
@@ -249,12 +262,7 @@ export function planGraph(src: SrcGraph): GraphPlan {
   const specs: ModuleSpec[] = [];
   const specByKey = new Map<string, ModuleSpec>();
   const usedNames = new Set<string>();
-  const uniqueName = (base: string): string => {
-    let name = base, k = 1;
-    while (usedNames.has(name)) name = `${base}_${k++}`;
-    usedNames.add(name);
-    return name;
-  };
+  const uniqueName = uniqueNamer(usedNames);
   // names the recurrent modules will take (reserved first so that they keep their scope names)
   const recurrentNames = new Map<number, string>();
   for (const r of src.recurrent) recurrentNames.set(r.index, scopeOf(r) || r.opType.toLowerCase());
@@ -320,13 +328,8 @@ export function planGraph(src: SrcGraph): GraphPlan {
       }
       case 'Dropout': {
         need(0, 'float', 'data');
-        const tm = n.inputs[2];
-        if (tm) {
-          const t = src.constant(tm);
-          const v = t?.ints() ?? (t ? Array.from(t.floats()) : null);
-          if (!v || v.some((x) => x !== 0)) err(`${where}: input training_mode`, 'absent or false (inference: Dropout passes its input through)', t ? 'true' : 'a value computed at run time');
-        }
-        if (n.outputs[1] && liveConsumers(n.outputs[1]).length + (src.outputs.includes(n.outputs[1]) ? 1 : 0) > 0) {
+        if (n.inputs[2]) err(`${where}: input training_mode (${show(n.inputs[2])})`, 'none (inference: Dropout passes its input through; export in eval mode)', 'a training_mode input');
+        if (n.outputs[1] && (liveConsumers(n.outputs[1]).length > 0 || graphOutputs.has(n.outputs[1]))) {
           err(`${where}: output mask`, 'unused (inference has no dropout mask)', `used by the graph`);
         }
         setOut('float');
@@ -430,7 +433,7 @@ export function planGraph(src: SrcGraph): GraphPlan {
           const [K, N] = w.dims;
           let bias: SrcTensor | null = null;
           const cs = liveConsumers(n.outputs[0]);
-          const add = cs.length === 1 && cs[0].opType === 'Add' && (cs[0].domain === '' || cs[0].domain === 'ai.onnx') && cs[0].attrs.size === 0 && !src.outputs.includes(n.outputs[0]) ? cs[0] : null;
+          const add = cs.length === 1 && cs[0].opType === 'Add' && (cs[0].domain === '' || cs[0].domain === 'ai.onnx') && cs[0].attrs.size === 0 && !graphOutputs.has(n.outputs[0]) ? cs[0] : null;
           if (add) {
             const other = add.inputs[0] === n.outputs[0] ? add.inputs[1] : add.inputs[0];
             const b = other ? src.constant(other) : null;
@@ -709,6 +712,7 @@ export function buildGraphModule(plan: GraphPlan, lib: GraphLibrary, rec: Recurr
   const plannedOf = new Map(plan.nodes.map((p) => [p.node, p]));
   const recOf = new Map(src.recurrent.map((r) => [r.index, r]));
   const outputsSet = new Set(src.outputs);
+  const inChildren = new Set<Module>();
 
   // consumers among live nodes (an absorbed Add reads the MatMul's output inside its unit)
   const uses = new Map<string, number>();
@@ -766,14 +770,8 @@ export function buildGraphModule(plan: GraphPlan, lib: GraphLibrary, rec: Recurr
 
   // children in the order the graph runs them (emb, rnn, fc), as PyTorch lists its modules
   const children: [string, Module][] = [];
-  const named = new Set<string>(plan.specs.map((s) => s.name));
-  const recurrentName = (r: SrcRecurrent): string => {
-    const base = scopeOf(r) || r.opType.toLowerCase();
-    let name = base, k = 1;
-    while (named.has(name)) name = `${base}_${k++}`;
-    named.add(name);
-    return name;
-  };
+  const recurrentName = (r: SrcRecurrent): string => uniqueRecurrent(scopeOf(r) || r.opType.toLowerCase());
+  const uniqueRecurrent = uniqueNamer(new Set<string>(plan.specs.map((s) => s.name)));
 
   const units = (withChains: boolean): Unit[] => {
     const out: Unit[] = [];
@@ -877,7 +875,7 @@ export function buildGraphModule(plan: GraphPlan, lib: GraphLibrary, rec: Recurr
     return {
       nodes: p.absorbs ? [n, p.absorbs] : [n], reads, writes,
       make: (slot) => {
-        if (p.spec && !children.some(([, m]) => m === p.spec!.module)) children.push([p.spec.name, p.spec.module!]);
+        if (p.spec && !inChildren.has(p.spec.module!)) { inChildren.add(p.spec.module!); children.push([p.spec.name, p.spec.module!]); }
         return { where: label(n), run: opRun(p, slot, shapeOf) };
       },
     };
@@ -1068,7 +1066,7 @@ export function buildGraphModule(plan: GraphPlan, lib: GraphLibrary, rec: Recurr
       case 'ConstantOfShape': {
         const t = src.attrTensor(n, 'value');
         const isInt = kinds.get(n.outputs[0]) === 'int';
-        const value = t ? (isInt ? t.ints()![0] : t.floats()[0]) : 0;
+        const value = (t ? (isInt ? t.ints()![0] : t.floats()[0]) : 0) ?? 0;
         return (v) => {
           const shape = intsIn(v, 0)!;
           if (shape.some((k) => !Number.isInteger(k) || k < 0)) err(`${where}: input`, 'a shape of sizes >= 0', show(shape));
@@ -1202,7 +1200,8 @@ export function buildGraphModule(plan: GraphPlan, lib: GraphLibrary, rec: Recurr
   const steps = liveUnits.map((u) => u.make(slot, (name) => needed.has(name)));
   // initializers read by steps directly (not through a module): floats as Tensors, integers as arrays
   const initSlots: [number, string][] = [];
-  for (const [name] of src.inits) if (slots.has(name) && !inputs.some((i) => i.name === name)) initSlots.push([slots.get(name)!, name]);
+  const inputNames = new Set(inputs.map((i) => i.name));
+  for (const [name] of src.inits) if (slots.has(name) && !inputNames.has(name)) initSlots.push([slots.get(name)!, name]);
   const initInts = new Map<string, IntVal>();
   for (const [, name] of initSlots) {
     if (kinds.get(name) === 'int') { const t = src.inits.get(name)!; initInts.set(name, { dims: t.dims.slice(), data: t.ints()! }); }
@@ -1216,7 +1215,7 @@ export function buildGraphModule(plan: GraphPlan, lib: GraphLibrary, rec: Recurr
   }));
 
   // modules of nodes no output needs
-  for (const s of plan.specs) if (!children.some(([, m]) => m === s.module)) s.module!.dispose();
+  for (const s of plan.specs) if (!inChildren.has(s.module!)) s.module!.dispose();
 
   const exec: Executor = {
     children, inputs: info, outputs: src.outputs.slice(),
@@ -1350,8 +1349,10 @@ function readInput(lib: GraphLibrary, inp: SrcInput, kind: Kind, arg: unknown, s
     const data = new Array<number>(flat.length);
     for (let i = 0; i < flat.length; i++) {
       const x = flat[i];
-      if (typeof x !== 'number' || !Number.isInteger(x)) err(`${what}, element ${i}`, 'an integer', show(x));
-      data[i] = x;
+      // BigInt64Array (what onnxruntime feeds take) and bigint elements are read as numbers
+      const y = typeof x === 'bigint' && x >= -(2n ** 53n) && x <= 2n ** 53n ? Number(x) : x;
+      if (typeof y !== 'number' || !Number.isInteger(y)) err(`${what}, element ${i}`, 'an integer', typeof x === 'bigint' ? `${x}n` : show(x));
+      data[i] = y;
     }
     value = intVal(dims, data, what);
   }
