@@ -1,9 +1,10 @@
-// wasm-rnn/onnx: ONNX RNN, LSTM and GRU nodes as wasm-rnn modules.
+// wasm-rnn/onnx: an ONNX graph as one wasm-rnn Module, and its RNN, LSTM and GRU nodes as modules.
 //
 //   import * as wasmRnn from 'wasm-rnn';          // or 'wasm-rnn/slim'
 //   import { loadOnnx } from 'wasm-rnn/onnx';
 //   await wasmRnn.init();
-//   const model = loadOnnx(bytes, wasmRnn);       // model.modules[k] is an RNN | LSTM | GRU
+//   const r = loadOnnx(bytes, wasmRnn);           // r.model: the whole graph (src/onnx-graph.ts);
+//                                                 // r.modules[k]: an RNN | LSTM | GRU per node
 //
 // This entry holds no Wasm state of its own: a separate bundle that imported ./rnn.js would carry
 // a second, never-initialised copy of the module state. So the parser is pure JavaScript (a small
