@@ -96,7 +96,8 @@ const INT_ELEMENTS = 1 << 24;
 // operators: the attributes each one may carry (anything else is an RnnError naming it)
 
 const RECURRENT_ATTRS = ['activation_alpha', 'activation_beta', 'activations', 'clip', 'direction', 'hidden_size', 'layout'];
-const ATTRS: Record<string, string[]> = {
+// Maps, not object literals: an op type read from a file ("constructor", "__proto__") is only a key.
+const ATTRS = new Map<string, string[]>(Object.entries({
   Identity: [], Dropout: ['seed', 'ratio', 'is_test'],
   Shape: ['start', 'end'], Gather: ['axis'], Unsqueeze: ['axes'], Squeeze: ['axes'], Concat: ['axis'],
   Slice: ['starts', 'ends', 'axes'], Transpose: ['perm'], Reshape: ['allowzero'], Flatten: ['axis'], Expand: [],
@@ -104,10 +105,14 @@ const ATTRS: Record<string, string[]> = {
   Add: [], Sub: [], Mul: [], Div: [], MatMul: [], Gemm: ['alpha', 'beta', 'transA', 'transB'],
   Softmax: ['axis'], LogSoftmax: ['axis'], Tanh: [], Sigmoid: [], Relu: [], Exp: [], Log: [],
   RNN: RECURRENT_ATTRS, LSTM: [...RECURRENT_ATTRS, 'input_forget'], GRU: [...RECURRENT_ATTRS, 'linear_before_reset'],
-};
+}));
 /** Operators that need float tensors (their integer forms are not part of these graphs). */
 const FLOAT_ONLY = new Set(['MatMul', 'Gemm', 'Softmax', 'LogSoftmax', 'Tanh', 'Sigmoid', 'Relu', 'Exp', 'Log', 'RNN', 'LSTM', 'GRU', 'Dropout']);
-const UNARY: Record<string, 'tanh' | 'sigmoid' | 'relu' | 'exp' | 'log'> = { Tanh: 'tanh', Sigmoid: 'sigmoid', Relu: 'relu', Exp: 'exp', Log: 'log' };
+const UNARY = new Map<string, 'tanh' | 'sigmoid' | 'relu' | 'exp' | 'log'>([['Tanh', 'tanh'], ['Sigmoid', 'sigmoid'], ['Relu', 'relu'], ['Exp', 'exp'], ['Log', 'log']]);
+/** Inputs where an operator reads integers (a graph input without a declared type is read as it is used). */
+const INT_INPUTS = new Map<string, number[]>(Object.entries({
+  Gather: [1], Reshape: [1], Expand: [1], Unsqueeze: [1], Squeeze: [1], Slice: [1, 2, 3, 4], ConstantOfShape: [0], RNN: [4], LSTM: [4], GRU: [4],
+}));
 
 // ---------------------------------------------------------------------------------------------
 // phase 1: the plan (pure JS)
@@ -155,6 +160,14 @@ function axisOf(axis: number, rank: number, where: string): number {
   return a;
 }
 
+/** An integer constant's values: as many as its dims say, and few enough for a JS array. */
+function checkInts(t: SrcTensor, where: string): void {
+  const n = count(t.dims);
+  if (n > INT_ELEMENTS) overLimit(where, 'elements in an integer constant', INT_ELEMENTS, n);
+  const v = t.ints();
+  if (!v || v.length !== n) err(where, `${n} integer values for dims ${show(t.dims)}`, v ? `${v.length}` : dtypeName(t.dtype));
+}
+
 /** Scope of a PyTorch 1.13+ node name: '/encoder/rnn/LSTM_1' → 'encoder.rnn'; '' when there is none. */
 function scopeOf(n: SrcNode | SrcRecurrent): string {
   const parts = n.name.split('/');
@@ -183,10 +196,8 @@ export function planGraph(src: SrcGraph): GraphPlan {
   const { nodes } = src;
   const kinds = new Map<string, Kind>();
   const defined = new Set<string>();
-  // inputs where a graph reads integers (a graph input without a declared type is read as it is used)
   const intUse = new Set<string>();
-  const INT_INPUTS: Record<string, number[]> = { Gather: [1], Reshape: [1], Expand: [1], Unsqueeze: [1], Squeeze: [1], Slice: [1, 2, 3, 4], ConstantOfShape: [0], RNN: [4], LSTM: [4], GRU: [4] };
-  for (const n of nodes) for (const k of INT_INPUTS[n.opType] ?? []) if (n.inputs[k]) intUse.add(n.inputs[k]);
+  for (const n of nodes) for (const k of INT_INPUTS.get(n.opType) ?? []) if (n.inputs[k]) intUse.add(n.inputs[k]);
   for (const inp of src.inputs) {
     const k = inp.elemType === 0 ? (intUse.has(inp.name) ? 'int' : 'float') : kindOfType(inp.elemType);
     if (!k || inp.elemType === DOUBLE) {
@@ -271,8 +282,7 @@ export function planGraph(src: SrcGraph): GraphPlan {
     let s = specByKey.get(key);
     if (!s) {
       const m = make();
-      s = { ...m, name: '', module: null };
-      (s as { name: string }).name = name;
+      s = { ...m, name, module: null };
       specByKey.set(key, s);
       specs.push(s);
       params += m.inFeatures * m.outFeatures + (m.bias ? m.outFeatures : 0);
@@ -287,9 +297,9 @@ export function planGraph(src: SrcGraph): GraphPlan {
     if (n.domain !== '' && n.domain !== 'ai.onnx') {
       err(`${where}: domain`, 'the default ONNX operator set ("" or "ai.onnx")', `${show(n.domain)} (an operator wasm-rnn's ONNX import does not run)`);
     }
-    const allowed = ATTRS[n.opType];
+    const allowed = ATTRS.get(n.opType);
     if (!allowed) {
-      err(`${where}: operator`, `one of ${Object.keys(ATTRS).join(', ')} (the operators wasm-rnn's ONNX import runs)`, show(n.opType));
+      err(`${where}: operator`, `one of ${[...ATTRS.keys()].join(', ')} (the operators wasm-rnn's ONNX import runs)`, show(n.opType));
     }
     for (const a of n.attrs.keys()) {
       if (!allowed.includes(a)) err(`${where}: attribute ${show(a)}`, allowed.length ? `only ${allowed.join(', ')} (what wasm-rnn's ONNX import reads for ${n.opType})` : `no attributes for ${n.opType}`, `${show(a)}, which is not supported`);
@@ -398,6 +408,7 @@ export function planGraph(src: SrcGraph): GraphPlan {
           const t = src.attrTensor(n, 'value');
           const k = t ? kindOfType(t.dtype) : null;
           if (!t || !k) err(`${where}: attribute value`, 'a float or integer tensor', t ? dtypeName(t.dtype) : 'no tensor');
+          if (k === 'int') checkInts(t, `${where}: attribute value`);
           setOut(k);
         } else setOut(key.startsWith('value_float') ? 'float' : 'int');
         break;
@@ -494,6 +505,18 @@ export function planGraph(src: SrcGraph): GraphPlan {
     }
     planned.push(p);
   }
+  // the constants the nodes read, decoded now (so that a malformed one is an error before any Wasm
+  // memory is used): integers as many as their dims say, floats as FLOAT/DOUBLE data of their dims
+  const checked = new Set<string>();
+  for (const p of planned) {
+    for (const i of [...p.node.inputs, ...(p.absorbs?.inputs ?? [])]) {
+      const t = i && !checked.has(i) ? src.constant(i) : null;
+      if (!t) continue;
+      checked.add(i);
+      if (kinds.get(i) === 'int') checkInts(t, `${label(p.node)}: input ${show(i)}`);
+      else if (kinds.get(i) === 'float') t.floats();
+    }
+  }
   // the names of the Embedding/Linear modules: their PyTorch module path when the graph shows it
   for (const name of recurrentNames.values()) usedNames.add(name);
   for (const [s, base] of pendingNames) if (!s.name) s.name = uniqueName(base);
@@ -585,9 +608,8 @@ export interface OnnxGraphModule extends Module {
 
 interface Step { where: string; run(v: (Value | undefined)[]): void }
 
+/** Nodes run as one step: one node, a MatMul and its Add, or a recurrent chain with its glue. */
 interface Unit {
-  /** The nodes run together (one node; MatMul + Add; a recurrent chain with its glue). */
-  nodes: SrcNode[];
   /** Values the unit reads (produced elsewhere). */
   reads: string[];
   writes: string[];
@@ -709,7 +731,6 @@ export function buildGraphModule(plan: GraphPlan, lib: GraphLibrary, rec: Recurr
   for (const n of src.nodes) for (const o of n.outputs) if (o) producer.set(o, n);
   const byIndex = new Map<number, SrcNode>(src.nodes.map((n) => [n.index, n]));
   const liveSet = new Set(plan.nodes.map((p) => p.node));
-  const plannedOf = new Map(plan.nodes.map((p) => [p.node, p]));
   const recOf = new Map(src.recurrent.map((r) => [r.index, r]));
   const outputsSet = new Set(src.outputs);
   const inChildren = new Set<Module>();
@@ -804,7 +825,7 @@ export function buildGraphModule(plan: GraphPlan, lib: GraphLibrary, rec: Recurr
     const writes = [last.outputs[0], ...nodes.flatMap((r) => r.outputs.slice(1))].filter((o) => !!o);
     const where = L === 1 ? label(byIndex.get(first.index)!) : `${op} nodes ${nodes.map((r) => show(r.name || `#${r.index}`)).join(', ')}`;
     return {
-      nodes: [...nodes.map((r) => byIndex.get(r.index)!), ...glue], reads: [...reads], writes,
+      reads: [...reads], writes,
       make: (slot, needed) => {
         const key = nodes.map((r) => r.index).join(',');
         let entry = modulesOfChain.get(key);
@@ -873,7 +894,7 @@ export function buildGraphModule(plan: GraphPlan, lib: GraphLibrary, rec: Recurr
     if (p.extraAdd) reads.push(p.extraAdd);
     const writes = (p.absorbs ? p.absorbs.outputs : n.outputs).filter((o) => !!o);
     return {
-      nodes: p.absorbs ? [n, p.absorbs] : [n], reads, writes,
+      reads, writes,
       make: (slot) => {
         if (p.spec && !inChildren.has(p.spec.module!)) { inChildren.add(p.spec.module!); children.push([p.spec.name, p.spec.module!]); }
         return { where: label(n), run: opRun(p, slot, shapeOf) };
@@ -1140,7 +1161,7 @@ export function buildGraphModule(plan: GraphPlan, lib: GraphLibrary, rec: Recurr
         };
       }
       default: {
-        const m = UNARY[op];
+        const m = UNARY.get(op);
         if (m) return (v) => { v[out] = (v[ins[0]] as Tensor)[m](); };
         throw new RnnError(`${where}: expected a supported operator, got ${show(op)} (internal: no step)`);
       }

@@ -8,6 +8,7 @@ import * as ort from 'onnxruntime-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as onnx from '../dist/onnx.js';
+import * as fb from './filebuild.js';
 import { bitsEqual, lib } from './helpers.js';
 
 const DIR = new URL('./vectors/onnx/models/', import.meta.url);
@@ -297,6 +298,28 @@ function rejected(file: string): void {
 for (const e of manifest.files.filter((f) => f.error)) {
   test(`rejected: ${e.note} (${e.file.replace('rejected/', '')})`, () => rejected(e.file));
 }
+
+test('malformed graphs: op types and attributes named like Object members, cycles, undefined or twice-defined values, are RnnErrors naming the node', () => {
+  const rnn = (x: string, y: string, name = 'r') => fb.onnxNode({ op: 'RNN', inputs: [x, 'W', 'R'], outputs: [y], name, attrs: [fb.attrInt('hidden_size', 1)] });
+  const inits = [fb.onnxTensor('W', [1, 1, 1], [0.5]), fb.onnxTensor('R', [1, 1, 1], [0.25])];
+  const model = (nodes: ReturnType<typeof fb.onnxNode>[], outputs = ['o']) => fb.onnxModel(nodes, inits, ['x'], outputs);
+  const load = (b: Uint8Array) => () => onnx.loadOnnx(b, lib);
+  for (const op of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+    throwsRnn(load(model([rnn('x', 'y'), fb.onnxNode({ op, inputs: ['y'], outputs: ['o'], name: 'bad' })])), `${op} node "bad": operator`, `got "${op}"`);
+  }
+  for (const a of ['__proto__', 'constructor']) {
+    throwsRnn(load(model([rnn('x', 'y'), fb.onnxNode({ op: 'Identity', inputs: ['y'], outputs: ['o'], name: 'id', attrs: [fb.attrInt(a, 1)] })])), 'Identity node "id"', `attribute "${a}"`);
+  }
+  throwsRnn(load(model([rnn('x', 'y'), fb.onnxNode({ op: 'Identity', inputs: ['o'], outputs: ['p'] }), fb.onnxNode({ op: 'Identity', inputs: ['p'], outputs: ['o'] })])), 'an acyclic graph', 'a cycle through Identity node');
+  throwsRnn(load(model([rnn('x', 'y'), fb.onnxNode({ op: 'Add', inputs: ['y', 'nowhere'], outputs: ['o'], name: 'add' })])), 'Add node "add": input "nowhere"', 'defined nowhere');
+  throwsRnn(load(model([rnn('x', 'o'), fb.onnxNode({ op: 'Identity', inputs: ['x'], outputs: ['o'], name: 'again' })])), 'Identity node "again": output "o"', 'defined twice');
+  // a node no output depends on is not run, and not checked
+  assert.ok(onnx.loadOnnx(model([rnn('x', 'o'), fb.onnxNode({ op: 'Hardmax', inputs: ['x'], outputs: ['unused'] })]), lib).model);
+  // a graph input without a type: floats into the RNN (the file declares no shape: any shape goes)
+  const m = onnx.loadOnnx(model([rnn('x', 'o')]), lib).model!;
+  assert.equal(m.inputs, [{ name: 'x', dtype: 'float32', shape: null }]);
+  assert.equal((m.forward(lib.ones([4, 2, 1])) as lib.Tensor).shape, [4, 1, 2, 1]);
+});
 
 test('{ model: false }: only the recurrent nodes (operators around them are not checked); bad options and a library without Embedding/Linear', () => {
   const r = onnx.loadOnnx(bytesOf('rejected/unsupported_op.onnx'), lib, { model: false });
