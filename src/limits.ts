@@ -19,8 +19,10 @@ export const LIMITS = {
   onnxNodes: 100_000,
   /** RNN / LSTM / GRU nodes in an ONNX graph (each becomes a module). */
   onnxRecurrentNodes: 1_024,
-  /** Parameters of all the modules loadOnnx builds together (2^28 float32 values = 1 GiB). */
+  /** Parameters of all the modules loadOnnx builds together (2^28 float32 values = 1 GiB)… */
   onnxParameters: 2 ** 28,
+  /** …and at most this many per byte of the file (or 2^24 in all, for small files). */
+  onnxParametersPerFileByte: 1,
   /** Protobuf fields in one ONNX message (non-packed repeated values count one each). */
   protobufFields: 2 ** 22,
   /** Layers in a TF.js model.json. */

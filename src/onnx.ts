@@ -425,7 +425,7 @@ const isDefault = (n: RawNode) => n.domain === '' || n.domain === 'ai.onnx';
 
 /** The parsed graph plus what the stacking check and the whole-model import need. */
 interface Parsed {
-  graph: OnnxGraph; producers: Map<string, RawNode>; constant: (name: string) => LazyTensor | null;
+  graph: OnnxGraph; producers: Map<string, RawNode>; constant: (name: string) => LazyTensor | null; fileBytes: number;
   raw: RawNode[]; inits: Map<string, LazyTensor>; inputInfo: SrcInput[];
 }
 
@@ -509,7 +509,7 @@ function parse(input: unknown): Parsed {
       irVersion, opsetVersion, producerName: model.str(2), producerVersion: model.str(3), graphName: g.str(2),
       inputs, outputs, opTypes: raw.map((n) => n.opType), nodes,
     },
-    producers, constant, raw, inits, inputInfo,
+    producers, constant, fileBytes: buf.length, raw, inits, inputInfo,
   };
 }
 
@@ -601,8 +601,9 @@ function checkSupported(node: OnnxRecurrentNode): void {
   if (node.clip !== null) err(`${where}: clip`, 'no cell clipping (wasm-rnn has no clip)', `clip = ${fmt(node.clip)}`);
   if (node.inputForget) err(`${where}: input_forget`, '0 (coupled input-forget gates are not supported)', '1');
   if (node.activationAlpha.length || node.activationBeta.length) {
+    const ab = [...node.activationAlpha, ...node.activationBeta];
     err(`${where}: activation_alpha / activation_beta`, 'none (only parameter-free activations are supported)',
-      `[${[...node.activationAlpha, ...node.activationBeta].map(fmt).join(', ')}] for activations ${show(node.activations)}`);
+      `[${ab.slice(0, 8).map(fmt).join(', ')}${ab.length > 8 ? `, … (${ab.length} values)` : ''}] for activations ${show(node.activations)}`);
   }
   const acts = node.activations.map((a) => a.toLowerCase());
   const per = DEFAULT_ACTS[node.opType].length, D = node.numDirections;
@@ -805,7 +806,10 @@ export function loadOnnx(bytes: Uint8Array | ArrayBuffer, lib: WasmRnnLibrary, o
     // every node becomes a module with its own copy of the weights (nodes may share initializers)
     let params = 0;
     for (const n of graph.nodes) params += n.W.data.length + n.R.data.length + (n.B ? n.B.data.length : 0);
-    if (params > LIMITS.onnxParameters) overLimit('ONNX model', 'parameters in the modules built (summed over its recurrent nodes)', LIMITS.onnxParameters, params);
+    // …at most 2^28, and at most max(2^24, the file's size in bytes): nodes sharing one initializer
+    // cannot make a small file ask for gigabytes
+    const cap = Math.min(LIMITS.onnxParameters, Math.max(LIMITS.onnxParametersPerFileByte * p.fileBytes, 2 ** 24));
+    if (params > cap) overLimit('ONNX model', `parameters in the modules built (summed over its recurrent nodes; the limit is 2^28, and max(2^24, the file's ${p.fileBytes} bytes))`, cap, params);
     // the whole graph, checked before any Wasm memory is used; the initializers' values decoded
     const plan = withModel ? planGraph(graphSource(p)) : null;
     const inits = decodeInitializers(p);

@@ -122,11 +122,24 @@ function saneShape(shape: number[], what: string): void {
 // ------------------------------------------------------------------------------------------ the known-good model
 
 const vec = (p: string) => new Uint8Array(readFileSync(new URL(`./vectors/${p}`, import.meta.url)));
-const good = new lib.LSTM(5, 7, { numLayers: 2, batchFirst: true });
-good.loadStateDict(loadGood());
-function loadGood() { return lib.loadSafetensors(vec('safetensors/lstm.safetensors')); }
-const goodX = lib.loadSafetensors(vec('safetensors/lstm_io.safetensors')).x;
-const goodBits = good.forward(goodX)[0].toFloat32Array();
+/** A module loaded from the LSTM fixture (the state dict freed: other test files measure the heap). */
+function loadGood(): lib.LSTM {
+  const m = new lib.LSTM(5, 7, { numLayers: 2, batchFirst: true });
+  const sd = lib.loadSafetensors(vec('safetensors/lstm.safetensors'));
+  m.loadStateDict(sd);
+  for (const t of Object.values(sd)) t.dispose();
+  return m;
+}
+function forwardBits(m: lib.LSTM): Float32Array {
+  const [y, [h, c]] = m.forward(goodX);
+  const bits = y.toFloat32Array();
+  y.dispose(); h.dispose(); c.dispose();
+  return bits;
+}
+const good = loadGood();
+const goodIo = lib.loadSafetensors(vec('safetensors/lstm_io.safetensors'));
+const goodX = goodIo.x;
+const goodBits = forwardBits(good);
 
 // ------------------------------------------------------------------------------------------ safetensors
 
@@ -491,13 +504,26 @@ test(`ONNX: ${COUNTS.onnx} mutated models load correctly or are an RnnError`, ()
 
 /** A model.json (TF.js layers format) with every kind of layer the loader reads, and its weights. */
 function tfjsBase(r: Rng, f16: boolean): { json: any; data: Uint8Array } {
-  const layers = [
+  // half the time: integer inputs, Embedding → Dropout → GRU (Cho's, TF.js's) → TimeDistributed(Dense) → Flatten → Dense
+  const emb = r.chance(0.5);
+  const layers = emb ? [
+    { class_name: 'InputLayer', config: { name: 'in', batch_input_shape: [null, 5], dtype: 'int32' } },
+    { class_name: 'Embedding', config: { name: 'e', input_dim: 7, output_dim: 3, mask_zero: r.chance(0.5) } },
+    { class_name: 'Dropout', config: { name: 'dr', rate: 0.25 } },
+    { class_name: 'GRU', config: { name: 'g', units: 3, return_sequences: true, reset_after: false, recurrent_activation: 'sigmoid' } },
+    { class_name: 'TimeDistributed', config: { name: 'td', layer: { class_name: 'Dense', config: { name: 'tdd', units: 2 } } } },
+    { class_name: 'Flatten', config: { name: 'f' } },
+    { class_name: 'Dense', config: { name: 'd', units: 1, activation: 'sigmoid' } },
+  ] : [
     { class_name: 'Bidirectional', config: { name: 'bi', merge_mode: 'concat', layer: { class_name: 'GRU', config: { name: 'g', units: 3, return_sequences: true, reset_after: true, recurrent_activation: 'sigmoid' } }, batch_input_shape: [null, 5, 3] } },
     { class_name: 'LSTM', config: { name: 'l', units: 4, return_sequences: true, recurrent_activation: 'hard_sigmoid', use_bias: true } },
     { class_name: 'SimpleRNN', config: { name: 's', units: 2, activation: 'tanh' } },
     { class_name: 'Dense', config: { name: 'd', units: 3, activation: 'softmax' } },
   ];
-  const shapes: [string, number[]][] = [
+  const shapes: [string, number[]][] = emb ? [
+    ['e/embeddings', [7, 3]], ['g/kernel', [3, 9]], ['g/recurrent_kernel', [3, 9]], ['g/bias', [9]],
+    ['td/kernel', [3, 2]], ['td/bias', [2]], ['d/kernel', [10, 1]], ['d/bias', [1]],
+  ] : [
     ['bi/forward_g/kernel', [3, 9]], ['bi/forward_g/recurrent_kernel', [3, 9]], ['bi/forward_g/bias', [2, 9]],
     ['bi/backward_g/kernel', [3, 9]], ['bi/backward_g/recurrent_kernel', [3, 9]], ['bi/backward_g/bias', [2, 9]],
     ['l/kernel', [6, 16]], ['l/recurrent_kernel', [4, 16]], ['l/bias', [16]],
@@ -582,9 +608,13 @@ function checkTfjs(m: lib.KerasSequential, json: any, data: Uint8Array): void {
     at += n * (f16q ? 2 : 4);
   });
   assert.is(at, data.length);
+  for (const w of ws) w.dispose();
   const inShape = (m.layers[0].batchInputShape ?? []).map((d) => d ?? 2) as number[];
-  const y = m.predict(lib.tensor(new Float32Array(product(inShape)).fill(0.25), inShape));
+  const x = lib.tensor(new Float32Array(product(inShape)).fill(m.layers[0].className === 'Embedding' ? 1 : 0.25), inShape);
+  const y = m.predict(x);
   assert.ok(y instanceof lib.Tensor);
+  x.dispose();
+  y.dispose();
 }
 
 test(`TF.js: ${COUNTS.tfjs} mutated model.json + weights load correctly or are an RnnError`, () => {
@@ -610,10 +640,12 @@ test(`TF.js: ${COUNTS.tfjs} mutated model.json + weights load correctly or are a
 });
 
 test('afterwards: the known-good LSTM forward gives the same bits, and loads the same file the same way', () => {
-  bitsEqual(good.forward(goodX)[0].toFloat32Array(), goodBits, 'LSTM output after the fuzz');
-  const again = new lib.LSTM(5, 7, { numLayers: 2, batchFirst: true });
-  again.loadStateDict(loadGood());
-  bitsEqual(again.forward(goodX)[0].toFloat32Array(), goodBits, 'a fresh load after the fuzz');
+  bitsEqual(forwardBits(good), goodBits, 'LSTM output after the fuzz');
+  const again = loadGood();
+  bitsEqual(forwardBits(again), goodBits, 'a fresh load after the fuzz');
+  again.dispose();
+  good.dispose();
+  for (const t of Object.values(goodIo)) t.dispose();
 });
 
 test.run();

@@ -27,6 +27,13 @@ function rejects(fn: () => unknown, ...fragments: string[]): string {
 }
 
 const f32bytes = (a: number[]) => new Uint8Array(Float32Array.from(a).buffer);
+/** Frees what a test made (other test files in this process measure the Wasm heap). */
+function free(...xs: unknown[]): void {
+  for (const x of xs) {
+    if (x instanceof lib.Tensor || x instanceof lib.Module || x instanceof lib.KerasSequential) x.dispose();
+    else if (x && typeof x === 'object') for (const v of Object.values(x)) if (v instanceof lib.Tensor) v.dispose();
+  }
+}
 const vec = (name: string) => new Uint8Array(readFileSync(new URL(`./vectors/${name}`, import.meta.url)));
 
 // ------------------------------------------------------------------ show(): bounded whatever comes
@@ -53,6 +60,7 @@ test('error messages stay short and never overflow: 100,000-deep JSON, a million
   rejects(() => loadSafetensors(proxy as never), 'bytes');
   const t2 = lib.tensor([1, 2]);
   rejects(() => t2.narrow(0, { valueOf() { throw new Error('x'); } } as never, 1), 'start');
+  free(t2);
 });
 
 // ------------------------------------------------------------------ safetensors
@@ -62,6 +70,7 @@ test('safetensors limits: tensors, JSON depth, rank, dimensions past 32 bits (em
   const ok = loadSafetensors(fb.safetensorsMany(3000, false));
   assert.is(Object.keys(ok).length, 3000);
   assert.equal(Array.from(ok.t2999.toFloat32Array()), [2999 / 8]);
+  free(ok);
   // depth 64 is fine, 65 is not
   const nest = (d: number) => `{"t":{"dtype":"F32","shape":[0],"data_offsets":[0,0],"x":${fb.deepJson(d - 2)}}}`;
   assert.equal(Object.keys(safetensorsHeader(fb.safetensorsFile(null, undefined, nest(64))).tensors), ['t']);
@@ -99,6 +108,7 @@ test('safetensors: a tensor named __proto__ / constructor / hasOwnProperty is a 
   const back = loadSafetensors(saveSafetensors(sd, { __proto__x: 'a' }));
   assert.equal(Object.keys(back).sort(), [...names].sort());
   assert.equal(Array.from(back.__proto__.toFloat32Array()), [1]);
+  free(sd, back);
   // metadata keys from the file, too
   const meta: Record<string, unknown> = { t: { dtype: 'F32', shape: [0], data_offsets: [0, 0] } };
   Object.defineProperty(meta, '__metadata__', { value: JSON.parse('{"__proto__": "x", "constructor": "y"}'), enumerable: true });
@@ -125,11 +135,12 @@ test('Module.loadStateDict reads own keys only: inherited names are missing, __p
   assert.equal(Array.from(lin.weight.toFloat32Array()), [1, 2], 'nothing written by the refused loads');
   lin.loadStateDict({ weight: new Float64Array([5, 6]), bias: [[7]].flat() });
   assert.equal([...lin.weight.toFloat32Array(), ...lin.bias!.toFloat32Array()], [5, 6, 7]);
+  free(lin, sd);
 });
 
 test('safetensors: a header starting with a UTF-8 byte-order mark is refused (as Python\'s and Rust\'s safetensors do)', () => {
   const good = fb.safetensorsFile({ t: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32bytes([1]));
-  assert.ok(loadSafetensors(good).t);
+  free(loadSafetensors(good));
   const raw = '\ufeff{"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}';
   rejects(() => loadSafetensors(fb.safetensorsFile(null, f32bytes([1]), raw)), "starting with '{'", 'byte-order mark');
   rejects(() => loadSafetensors(fb.safetensorsFile(null, f32bytes([1]), ' {"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}')), "starting with '{'", '20 7b');
@@ -162,6 +173,11 @@ test('ONNX limits: recurrent nodes, graph nodes, dims past 32 bits, input_size 0
   rejects(() => onnx.parseOnnx(withW([1, 1, 0], []), lib), 'input_size', '>= 1', '[1, 1, 0]');
   rejects(() => onnx.parseOnnx(withW([1, 1, -1], []), lib), 'non-negative integer dimensions');
   assert.is(onnx.parseOnnx(withW([1, 1, 2], [1, 2]), lib).nodes[0].inputSize, 2);
+  // 600 nodes sharing one LSTM(64, 64)'s weights: a 140 kB file asking for 20M parameters
+  const shared = fb.onnxManyNodes(600, 'LSTM', 1, 64, 64, true);
+  assert.ok(shared.length < 200_000);
+  rejects(() => onnx.loadOnnx(shared, lib), 'parameters in the modules built', '16,777,216', '19,968,000');
+  assert.is(onnx.parseOnnx(shared, lib).nodes.length, 600, 'parsing alone is fine (one decoded copy)');
   // 2^22 + 1 fields in one message (unknown ones, 3 bytes each): refused while reading
   const n = 2 ** 22 + 1, junk = new Uint8Array(3 * n + 2);
   for (let i = 0; i < n; i++) junk.set([0xf8, 0x01, 0x01], 3 * i);
@@ -179,9 +195,10 @@ test('ONNX: a chain of 200 LSTM nodes groups into one stack in one pass; shared 
   // the stacked module is the chain: its output equals feeding each node's module the previous output
   const x = lib.tensor(Float32Array.from({ length: 4 * 3 }, (_, i) => Math.sin(i)), [4, 1, 3]);
   let y = x;
-  for (const l of m.layers) y = (l.module as lib.LSTM).forward(y)[0];
-  bitsEqual(st.forward(x)[0].toFloat32Array(), y.toFloat32Array(), 'stacked vs chained');
-  for (const mod of [...m.modules, st]) mod.dispose();
+  for (const l of m.layers) { const next = (l.module as lib.LSTM).forward(y)[0]; if (y !== x) y.dispose(); y = next; }
+  const ys = st.forward(x)[0];
+  bitsEqual(ys.toFloat32Array(), y.toFloat32Array(), 'stacked vs chained');
+  free(x, y, ys, ...m.modules, st);
   // 300 nodes reading one W/R/B: one decoded copy shared by all nodes
   const g = onnx.parseOnnx(fb.onnxManyNodes(300, 'LSTM', 2, 2, 3, true), lib);
   assert.ok(g.nodes.every((nd) => nd.W.data === g.nodes[0].W.data));
@@ -194,6 +211,7 @@ test('ONNX: a chain of 200 LSTM nodes groups into one stack in one pass; shared 
   ], [fb.onnxTensor('W0', [1, 1, 2], [0.1, 0.2]), fb.onnxTensor('W1', [1, 1, 1], [0.3]), fb.onnxTensor('R', [1, 1, 1], [0.4])], ['x'], ['Y1', 'Y2']);
   const mb = onnx.loadOnnx(branch, lib);
   assert.equal(mb.stacks.map((s) => s.nodes.map((nd) => nd.name)), [['a', 'b'], ['c']]);
+  free(...mb.modules);
 });
 
 // ------------------------------------------------------------------ TF.js model.json
@@ -231,9 +249,11 @@ async function parity(layersCfg: unknown[], inShape: number[]): Promise<void> {
   const ours = loadLayersModelFromJSON(JSON.stringify({ modelTopology: topo, weightsManifest: [{ paths: ['w.bin'], weights: specs }] }), data);
   const x = Float32Array.from({ length: inShape.reduce((a, b) => a * b, 1) }, rnd);
   const ty = tm.predict(tf.tensor(x, inShape)) as tf.Tensor;
-  const oy = ours.predict(lib.tensor(x, inShape));
+  const ox = lib.tensor(x, inShape), oy = ours.predict(ox);
   assert.equal(oy.shape, ty.shape);
   const { err } = maxDiff(oy.toFloat32Array(), ty.dataSync());
+  free(ox, oy, ours);
+  tm.dispose();
   assert.ok(err <= 1e-5, `max |wasm-rnn − TF.js| = ${err}`);
 }
 
@@ -281,6 +301,7 @@ test('fromKerasWeights refuses zero units or inputs (a layer that cannot exist)'
   rejects(() => lib.fromKerasWeights('Dense', [cyc as never]), 'kerasWeights[0]');
   const sd = lib.fromKerasWeights('SimpleRNN', [[[1, 2]], [[3, 4], [5, 6]]]);
   assert.equal(sd.weight_ih_l0.shape, [2, 1]);
+  free(sd, z30, z00, z06, z26, z02);
 });
 
 test('narrow(dim, start, length) errors where torch.narrow does, never clamps (PyTorch 1.13 results)', () => {
@@ -302,7 +323,9 @@ test('narrow(dim, start, length) errors where torch.narrow does, never clamps (P
   assert.equal(z.narrow(0, -1, 0).shape, [0, 2]);
   rejects(() => z.narrow(0, 1, 0), 'start in [-1, 0]');
   const m = lib.tensor([[1, 2, 3], [4, 5, 6]]);
-  assert.equal(m.narrow(1, 1, 2).toArray(), [[2, 3], [5, 6]]);
+  const mn = m.narrow(1, 1, 2);
+  assert.equal(mn.toArray(), [[2, 3], [5, 6]]);
+  free(t, scalar, z, m, mn);
 });
 
 test.run();
