@@ -1,9 +1,10 @@
-// wasm-rnn/onnx: ONNX RNN, LSTM and GRU nodes as wasm-rnn modules.
+// wasm-rnn/onnx: an ONNX graph as one wasm-rnn Module, and its RNN, LSTM and GRU nodes as modules.
 //
 //   import * as wasmRnn from 'wasm-rnn';          // or 'wasm-rnn/slim'
 //   import { loadOnnx } from 'wasm-rnn/onnx';
 //   await wasmRnn.init();
-//   const model = loadOnnx(bytes, wasmRnn);       // model.modules[k] is an RNN | LSTM | GRU
+//   const r = loadOnnx(bytes, wasmRnn);           // r.model: the whole graph (src/onnx-graph.ts);
+//                                                 // r.modules[k]: an RNN | LSTM | GRU per node
 //
 // This entry holds no Wasm state of its own: a separate bundle that imported ./rnn.js would carry
 // a second, never-initialised copy of the module state. So the parser is pure JavaScript (a small
@@ -24,9 +25,25 @@ import { RnnError, show } from './errors.js';
 import { LIMITS, byteView, checkFileDims, overLimit } from './limits.js';
 import type { GRU, LSTM, RNN } from './rnn.js';
 import type { Tensor } from './tensor.js';
+import { GRAPH_LIB_KEYS, buildGraphModule, planGraph, type GraphLibrary, type GraphPlan, type OnnxGraphModule, type SrcGraph, type SrcInput } from './onnx-graph.js';
 
-/** What loadOnnx needs from the library: pass the namespace, `import * as wasmRnn from 'wasm-rnn'`. */
-export type WasmRnnLibrary = Pick<typeof Api, 'RNN' | 'LSTM' | 'GRU' | 'tensor' | 'cat' | 'RnnError'>;
+export type { OnnxGraphModule, OnnxGraphInput } from './onnx-graph.js';
+
+/**
+ * What loadOnnx needs from the library: pass the namespace, `import * as wasmRnn from 'wasm-rnn'`
+ * (or 'wasm-rnn/slim'). The whole-model import (`model`) uses Module, Embedding, Linear and a few
+ * Tensor functions besides the recurrent modules.
+ */
+export type WasmRnnLibrary = Pick<typeof Api, 'RNN' | 'LSTM' | 'GRU' | 'tensor' | 'cat' | 'RnnError'> & GraphLibrary;
+
+/** Options of loadOnnx. */
+export interface LoadOnnxOptions {
+  /**
+   * Build `model`, the whole graph as one Module (default true). With false, only the recurrent
+   * nodes are converted (`modules`, `stacks`), and operators outside them are not checked.
+   */
+  model?: boolean;
+}
 export type RecurrentModule = RNN | LSTM | GRU;
 export type OnnxRecurrentOp = 'RNN' | 'LSTM' | 'GRU';
 
@@ -113,6 +130,17 @@ export interface OnnxStack {
 
 export interface OnnxModel {
   graph: OnnxGraph;
+  /**
+   * The whole graph as one runnable Module: `model.forward(input)` takes the graph's first input in
+   * the graph's own layout (integer indices for an Embedding-first export, as nested arrays, a typed
+   * array and its shape, or a Tensor; a Tensor for a float input) and returns its first output (an
+   * array when the graph has several). Its children are the Embedding, Linear and recurrent modules
+   * the weights became, named after PyTorch's module paths when the export shows them, so
+   * `model.stateDict()` has the PyTorch model's keys. null with `{ model: false }`.
+   */
+  model: OnnxGraphModule | null;
+  /** Every float or integer initializer by name, as a Tensor of the values stored (integers as float32). */
+  initializers: Map<string, Tensor>;
   /** One per recurrent node, in graph order. */
   layers: OnnxLayer[];
   /** layers.map(l => l.module) */
@@ -299,6 +327,10 @@ const NODE: Record<number, Kind> = { 1: 'len', 2: 'len', 3: 'len', 4: 'len', 5: 
 const ATTR: Record<number, Kind> = { 1: 'len', 2: 'f32', 3: 'v', 4: 'len', 5: 'len', 6: 'len', 7: 'f32*', 8: 'v*', 9: 'len', 10: 'len', 11: 'len', 13: 'len', 20: 'v', 21: 'len' };
 const TENSOR: Record<number, Kind> = { 1: 'v*', 2: 'v', 3: 'len', 4: 'f32*', 5: 'v*', 6: 'len', 7: 'v*', 8: 'len', 9: 'len', 10: 'f64*', 11: 'v*', 12: 'len', 13: 'len', 14: 'v' };
 const VALUE_INFO: Record<number, Kind> = { 1: 'len', 2: 'len', 3: 'len' };
+const TYPE_PROTO: Record<number, Kind> = { 1: 'len' };
+const TENSOR_TYPE: Record<number, Kind> = { 1: 'v', 2: 'len' };
+const SHAPE_PROTO: Record<number, Kind> = { 1: 'len' };
+const DIMENSION: Record<number, Kind> = { 1: 'v', 2: 'len' };
 const STRING_ENTRY: Record<number, Kind> = { 1: 'len', 2: 'len' };
 
 const DTYPES = ['UNDEFINED', 'FLOAT', 'UINT8', 'INT8', 'UINT16', 'INT16', 'INT32', 'INT64', 'STRING', 'BOOL', 'FLOAT16',
@@ -391,8 +423,26 @@ const GATES: Record<OnnxRecurrentOp, number> = { RNN: 1, LSTM: 4, GRU: 3 };
 const DEFAULT_ACTS: Record<OnnxRecurrentOp, string[]> = { RNN: ['Tanh'], LSTM: ['Sigmoid', 'Tanh', 'Tanh'], GRU: ['Sigmoid', 'Tanh'] };
 const isDefault = (n: RawNode) => n.domain === '' || n.domain === 'ai.onnx';
 
-/** The parsed graph plus what the stacking check needs. */
-interface Parsed { graph: OnnxGraph; producers: Map<string, RawNode>; constant: (name: string) => LazyTensor | null; fileBytes: number }
+/** The parsed graph plus what the stacking check and the whole-model import need. */
+interface Parsed {
+  graph: OnnxGraph; producers: Map<string, RawNode>; constant: (name: string) => LazyTensor | null; fileBytes: number;
+  raw: RawNode[]; inits: Map<string, LazyTensor>; inputInfo: SrcInput[];
+}
+
+/** A graph input's element type and dims from its ValueInfoProto (dims null when the shape is not given). */
+function inputType(f: Field, what: string): SrcInput {
+  const vi = Msg.parse(f, what, VALUE_INFO);
+  const type = vi.last(2) ? Msg.parse(vi.last(2)!, `${what}.type`, TYPE_PROTO) : null;
+  const tt = type?.last(1) ? Msg.parse(type.last(1)!, `${what}.type.tensor_type`, TENSOR_TYPE) : null;
+  const shape = tt?.last(2) ? Msg.parse(tt.last(2)!, `${what}.type.tensor_type.shape`, SHAPE_PROTO) : null;
+  const dimFields = shape ? shape.all(1) : [];
+  if (dimFields.length > LIMITS.rank) overLimit(`${what} shape`, 'dimensions', LIMITS.rank, dimFields.length);
+  const dims = shape ? dimFields.map((d, i) => {
+    const m = Msg.parse(d, `${what}.type.tensor_type.shape.dim[${i}]`, DIMENSION);
+    return m.has(1) ? m.int(1) : m.has(2) ? m.str(2) : null;
+  }) : null;
+  return { name: vi.str(1), elemType: tt ? tt.int(1) : 0, dims };
+}
 
 function parse(input: unknown): Parsed {
   const buf = toBytes(input);
@@ -424,6 +474,7 @@ function parse(input: unknown): Parsed {
   g.all(5).forEach((f, i) => { const t = new LazyTensor(f, `ModelProto.graph.initializer[${i}]`); inits.set(t.name, t); });
   const valueNames = (n: number, what: string) => g.all(n).map((f, i) => Msg.parse(f, `ModelProto.graph.${what}[${i}]`, VALUE_INFO).str(1));
   const inputs = valueNames(11, 'input').filter((n) => !inits.has(n));
+  const inputInfo = g.all(11).map((f, i) => inputType(f, `ModelProto.graph.input[${i}]`)).filter((i) => !inits.has(i.name));
   const outputs = valueNames(12, 'output');
 
   const nodeFields = g.all(1);
@@ -458,7 +509,7 @@ function parse(input: unknown): Parsed {
       irVersion, opsetVersion, producerName: model.str(2), producerVersion: model.str(3), graphName: g.str(2),
       inputs, outputs, opTypes: raw.map((n) => n.opType), nodes,
     },
-    producers, constant, fileBytes: buf.length,
+    producers, constant, fileBytes: buf.length, raw, inits, inputInfo,
   };
 }
 
@@ -739,9 +790,11 @@ export function parseOnnx(bytes: Uint8Array | ArrayBuffer, lib?: WasmRnnLibrary)
  * library (`import * as wasmRnn from 'wasm-rnn'`, after `await wasmRnn.init()`), weights loaded,
  * in eval mode. Everything is checked before any module is built.
  */
-export function loadOnnx(bytes: Uint8Array | ArrayBuffer, lib: WasmRnnLibrary): OnnxModel {
+export function loadOnnx(bytes: Uint8Array | ArrayBuffer, lib: WasmRnnLibrary, opts?: LoadOnnxOptions): OnnxModel {
   lib = checkLib(lib);
   return asLibError(lib, () => {
+    const withModel = modelOption(opts);
+    if (withModel) checkGraphLib(lib);
     const p = parse(bytes);
     const { graph } = p;
     if (!graph.nodes.length) {
@@ -757,6 +810,9 @@ export function loadOnnx(bytes: Uint8Array | ArrayBuffer, lib: WasmRnnLibrary): 
     // cannot make a small file ask for gigabytes
     const cap = Math.min(LIMITS.onnxParameters, Math.max(LIMITS.onnxParametersPerFileByte * p.fileBytes, 2 ** 24));
     if (params > cap) overLimit('ONNX model', `parameters in the modules built (summed over its recurrent nodes; the limit is 2^28, and max(2^24, the file's ${p.fileBytes} bytes))`, cap, params);
+    // the whole graph, checked before any Wasm memory is used; the initializers' values decoded
+    const plan = withModel ? planGraph(graphSource(p)) : null;
+    const inits = decodeInitializers(p);
     const layers: OnnxLayer[] = [];
     try {
       for (const node of graph.nodes) {
@@ -803,10 +859,80 @@ export function loadOnnx(bytes: Uint8Array | ArrayBuffer, lib: WasmRnnLibrary): 
         },
       };
     });
+    const initializers = new Map<string, Tensor>();
+    let model: OnnxGraphModule | null = null;
+    try {
+      for (const [name, data, dims] of inits) initializers.set(name, lib.tensor(data, dims));
+      if (plan) model = buildModel(plan, lib, chains, stacks, layerOf);
+    } catch (e) {
+      for (const t of initializers.values()) t.dispose();
+      for (const l of layers) { l.module.dispose(); l.h0?.dispose(); l.c0?.dispose(); }
+      throw e;
+    }
     return {
-      graph, layers, modules: layers.map((l) => l.module), stacks,
+      graph, model, initializers, layers, modules: layers.map((l) => l.module), stacks,
       get stacked(): RecurrentModule | null { return stacks.length === 1 && !stacks[0].reverse ? stacks[0].module : null; },
     };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// the whole graph (src/onnx-graph.ts)
+
+function modelOption(opts: unknown): boolean {
+  if (opts === undefined) return true;
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) err('options', 'an object like { model: false }', show(opts));
+  for (const k of Object.keys(opts)) if (k !== 'model') err('options', 'only the option model', `unknown option ${show(k)}`);
+  const m = (opts as LoadOnnxOptions).model;
+  if (m !== undefined && typeof m !== 'boolean') err('options.model', 'a boolean', show(m));
+  return m ?? true;
+}
+
+function checkGraphLib(lib: WasmRnnLibrary): void {
+  const missing = GRAPH_LIB_KEYS.filter((k) => typeof (lib as unknown as Record<string, unknown>)[k] !== 'function');
+  if (missing.length) {
+    err('lib', `the wasm-rnn namespace with ${GRAPH_LIB_KEYS.join(', ')} (the whole-model import builds them; pass { model: false } for the recurrent nodes alone)`, `one without ${missing.join(', ')}`);
+  }
+}
+
+/** What planGraph reads: the parsed messages behind the SrcGraph interface. */
+function graphSource(p: Parsed): SrcGraph {
+  return {
+    opsetVersion: p.graph.opsetVersion, nodes: p.raw, inits: p.inits, inputs: p.inputInfo, outputs: p.graph.outputs,
+    constant: p.constant, recurrent: p.graph.nodes,
+    attrTensor: (node, key) => {
+      const f = node.attrs.get(key)?.last(5);
+      return f ? new LazyTensor(f as Field, `${(node as RawNode).what}.attribute ${key}`) : null;
+    },
+  };
+}
+
+/** Every FLOAT/DOUBLE/INT32/INT64 initializer's values (checked and decoded in JS, no Wasm). */
+function decodeInitializers(p: Parsed): [string, ArrayLike<number>, number[]][] {
+  const out: [string, ArrayLike<number>, number[]][] = [];
+  let total = 0;
+  for (const [name, t] of p.inits) {
+    if (t.dtype !== FLOAT && t.dtype !== DOUBLE && t.dtype !== INT64 && t.dtype !== INT32) continue;
+    checkFileDims(`initializer ${show(name)} dims`, t.dims);
+    total += t.count;
+    if (total > LIMITS.onnxParameters) overLimit('ONNX model', 'values in its initializers', LIMITS.onnxParameters, `more, at ${show(name)}`);
+    const data = t.dtype === FLOAT || t.dtype === DOUBLE ? t.floats() : t.ints()!;
+    if (data.length !== t.count) err(`initializer ${show(name)}`, `${t.count} values for dims ${show(t.dims)}`, `${data.length}`);
+    out.push([name, data, t.dims.slice()]);
+  }
+  return out;
+}
+
+function buildModel(plan: GraphPlan, lib: WasmRnnLibrary, chains: OnnxRecurrentNode[][], stacks: OnnxStack[],
+  layerOf: Map<OnnxRecurrentNode, OnnxLayer>): OnnxGraphModule {
+  return buildGraphModule(plan, lib, {
+    chains,
+    layer: (n) => layerOf.get(n as OnnxRecurrentNode)!.module,
+    stack: (nodes) => {
+      const same = stacks.find((s) => s.nodes.length === nodes.length && s.nodes.every((n, k) => n === nodes[k]));
+      if (same) return same.module;
+      return fill(construct(lib, nodes[0] as OnnxRecurrentNode, nodes.length), nodes.map((n, k) => onnxStateDict(n as OnnxRecurrentNode, lib, k)));
+    },
   });
 }
 
