@@ -6,21 +6,21 @@ import { Module, RNN, Linear, cat, type Tensor } from '../dist/index.js';
 export class SimpleRNN extends Module {
   rnn = new RNN(5, 10, { batchFirst: true });
   fc = new Linear(10, 2);
-  forward(x: Tensor): Tensor { const [, hidden] = this.rnn.forward(x); return this.fc.forward(hidden.select(0, 0)); }
+  override forward(x: Tensor): Tensor { const [, hidden] = this.rnn.forward(x); return this.fc.forward(hidden.select(0, 0)); }
 }
 
 /** nn.RNN(5, 10, 4, batch_first=True) → fc(out[:, -1, :]) */
 export class MultiLayerRNN extends Module {
   rnn = new RNN(5, 10, { numLayers: 4, batchFirst: true });
   fc = new Linear(10, 2);
-  forward(x: Tensor): Tensor { const [out] = this.rnn.forward(x); return this.fc.forward(out.select(1, -1)); }
+  override forward(x: Tensor): Tensor { const [out] = this.rnn.forward(x); return this.fc.forward(out.select(1, -1)); }
 }
 
 /** nn.RNN(5, 10, 2, batch_first=True, bidirectional=True) → fc(cat((hidden[-2], hidden[-1]), 1)) */
 export class BiDirectionalRNN extends Module {
   rnn = new RNN(5, 10, { numLayers: 2, batchFirst: true, bidirectional: true });
   fc = new Linear(20, 2);
-  forward(x: Tensor): Tensor {
+  override forward(x: Tensor): Tensor {
     const [, hidden] = this.rnn.forward(x);
     return this.fc.forward(cat([hidden.select(0, -2), hidden.select(0, -1)], 1));
   }

@@ -6,6 +6,7 @@ export { Module, ModuleList, type StateDict } from './module.js';
 export { RNN, LSTM, GRU, type RNNOptions, type LSTMOptions, type GRUOptions, type ForwardOptions, type StepState } from './rnn.js';
 export { RNNCell, LSTMCell, GRUCell } from './cells.js';
 export { Linear } from './linear.js';
+export { Embedding, embeddingLookup, type EmbeddingOptions, type Indices } from './embedding.js';
 export { crossEntropy, mseLoss, bceWithLogits } from './loss.js';
 export { Optimizer, SGD, Adam, AdamW, clipGradNorm } from './optim.js';
 export { setMemoryBudget, memoryStats } from './storage.js';

@@ -156,6 +156,9 @@ abstract class RNNBase extends Module {
     return s;
   }
 
+  /** @internal Sequential passes this module a recurrent layer's output sequence. */
+  override _accepts(): 'tensor' | 'indices' | 'any' { return 'tensor'; }
+
   /** @internal Keras SimpleRNN activations the Wasm kernel also computes: 1 sigmoid, 3 identity. */
   _setActivation(code: 0 | 1 | 2 | 3): void { this._act = code; }
 
@@ -504,7 +507,7 @@ export class RNN extends RNNBase {
   }
 
   /** Returns [output, hN]; see the shapes at the top of this file. */
-  forward(input: Tensor, h0?: Tensor | null, opts?: ForwardOptions): [Tensor, Tensor] {
+  override forward(input: Tensor, h0?: Tensor | null, opts?: ForwardOptions): [Tensor, Tensor] {
     const [o, h] = this.run(input, h0, null, opts);
     return [o, h];
   }
@@ -526,7 +529,7 @@ export class LSTM extends RNNBase {
   }
 
   /** state: [h0, c0] (either may be omitted/null for zeros). */
-  forward(input: Tensor, state?: [Tensor | null | undefined, Tensor | null | undefined] | null, opts?: ForwardOptions): [Tensor, [Tensor, Tensor]] {
+  override forward(input: Tensor, state?: [Tensor | null | undefined, Tensor | null | undefined] | null, opts?: ForwardOptions): [Tensor, [Tensor, Tensor]] {
     if (state !== undefined && state !== null && !Array.isArray(state)) fail('state', 'an array [h0, c0]', state);
     const [o, h, c] = this.run(input, state?.[0], state?.[1], opts);
     return [o, [h, c!]];
@@ -552,7 +555,7 @@ export class GRU extends RNNBase {
 
   override extraRepr(): string { return super.extraRepr() + (this._lbr ? '' : ', reset_after=False'); }
 
-  forward(input: Tensor, h0?: Tensor | null, opts?: ForwardOptions): [Tensor, Tensor] {
+  override forward(input: Tensor, h0?: Tensor | null, opts?: ForwardOptions): [Tensor, Tensor] {
     const [o, h] = this.run(input, h0, null, opts);
     return [o, h];
   }
