@@ -13,4 +13,5 @@ export * from './optim';
 export * from './random';
 export * from './convert';
 export * from './gather';
+export * from './softmax';
 export { proj_steps, weights_t } from './seq';

@@ -7,10 +7,14 @@ export { RNN, LSTM, GRU, type RNNOptions, type LSTMOptions, type GRUOptions, typ
 export { RNNCell, LSTMCell, GRUCell } from './cells.js';
 export { Linear } from './linear.js';
 export { Embedding, embeddingLookup, type EmbeddingOptions, type Indices } from './embedding.js';
-export { crossEntropy, mseLoss, bceWithLogits } from './loss.js';
+export { Dropout } from './dropout.js';
+export { Sequential } from './sequential.js';
+export { crossEntropy, nllLoss, mseLoss, bceWithLogits, type CrossEntropyOptions, type NllLossOptions, type Reduction } from './loss.js';
+export { multinomial, sample, type MultinomialOptions, type SampleOptions } from './sampling.js';
+export type { ValuesIndices } from './ops.js';
 export { Optimizer, SGD, Adam, AdamW, clipGradNorm } from './optim.js';
 export { setMemoryBudget, memoryStats } from './storage.js';
 export { _internal } from './internal.js';
 export { loadSafetensors, saveSafetensors, safetensorsHeader, type SafetensorsHeader, type SafetensorsEntry } from './safetensors.js';
-export { layers, sequential, Sequential, Layer, RecurrentLayer, BidirectionalLayer, DenseLayer, clearSession, fromKerasWeights, toKerasWeights, loadLayersModelFromJSON } from './layers/index.js';
+export { layers, sequential, KerasSequential, Layer, RecurrentLayer, BidirectionalLayer, DenseLayer, clearSession, fromKerasWeights, toKerasWeights, loadLayersModelFromJSON } from './layers/index.js';
 export type { Shape as KerasShape, ActivationName, LayerArgs, CallOptions, WeightValue, FromKerasOptions, KerasKind, WeightSpec, SequentialArgs, CompileArgs, FitArgs, History, Callbacks, Logs, LossArg, SimpleRNNLayerArgs, LSTMLayerArgs, GRULayerArgs, BidirectionalLayerArgs, MergeMode, DenseLayerArgs } from './layers/index.js';

@@ -147,7 +147,7 @@ abstract class RNNBase extends Module {
     let s = `${this.inputSize}, ${this.hiddenSize}`;
     if (this.projSize) s += `, proj_size=${this.projSize}`;
     if (this.numLayers !== 1) s += `, num_layers=${this.numLayers}`;
-    if (this._act === ACT_RELU) s += ', nonlinearity=relu';
+    // (PyTorch 1.13's RNN repr does not show nonlinearity; RNNCell's does)
     if (!this.bias) s += ', bias=False';
     if (this.batchFirst) s += ', batch_first=True';
     if (this.dropout) s += `, dropout=${this.dropout}`;
