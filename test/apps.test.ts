@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { init, manualSeed, noGrad } from '../dist/index.js';
+import { Adam, init, manualSeed, noGrad } from '../dist/index.js';
 import { TextStream, Vocab, batches, loadMobyDick, loadNames, padBatch, split } from '../examples/data/npm.js';
-import { NameClassifier } from '../examples/models.js';
+import { NameClassifier, charLM, lmForward, loadLm, saveLm } from '../examples/models.js';
 import { compareWithPytorch } from '../examples/pytorch/predict.js';
-import { classify, trainNames, type EpochEvent } from '../examples/train.js';
+import { classify, generate, lmEvaluate, trainCharLM, trainNames, type EpochEvent, type LmStepEvent } from '../examples/train.js';
 import { bitsEqual } from './helpers.js';
 
 await init();
@@ -120,6 +120,49 @@ test('names CLI: trains (tiny), prints test accuracy and the confusion table, th
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('character model: TBPTT lowers the loss; a checkpoint resumes with the same bits; generation is fixed by the seed', () => {
+  const moby = loadMobyDick();
+  const ids = moby.vocab.encode(moby.train.slice(0, 200_000));
+  const stream = new TextStream(ids, 8, 32), held = new TextStream(moby.vocab.encode(moby.test.slice(0, 20_000)), 4, 32);
+  const cfg = { embed: 16, hidden: 32, layers: 2 };
+  manualSeed(5);
+  const model = charLM({ vocabSize: moby.vocab.size, ...cfg });
+  const before = lmEvaluate(model, held, 4);
+  const opt = new Adam(model.parameters(), { lr: 0.01 });
+  const evs: LmStepEvent[] = [...trainCharLM(model, opt, stream, { steps: 40, clip: 1 })];
+  const after = lmEvaluate(model, held, 4);
+  assert.ok(before > 4 && after < before - 0.8, `held-out loss ${before} → ${after}`);
+  assert.ok(evs[39].loss < evs[0].loss, 'training loss fell');
+  assert.is(evs[39].chunk, 40);
+  assert.ok(evs.every((e) => e.gradNorm > 0 && Number.isFinite(e.gradNorm)));
+  // the state handed to the next chunk is the LSTM's final state of this one (detached)
+  assert.equal(evs[39].state[0].shape, [2, 8, 32]);
+  assert.not.ok(evs[39].state[0].requiresGrad);
+
+  // checkpoint after step 40 → a fresh model: the resumed step's forward gives the bits the
+  // uninterrupted run computes for step 41 (same weights, same carried state, same chunk)
+  const ck = loadLm(saveLm({ model, vocab: moby.vocab, config: { ...cfg, batch: 8, bptt: 32 }, step: 40, chunk: evs[39].chunk, state: evs[39].state }));
+  assert.equal([ck.step, ck.chunk], [40, 40]);
+  const { x } = stream.chunk(ck.chunk);
+  const a = noGrad(() => lmForward(model, x, [8, 32], evs[39].state)[0]).toFloat32Array();
+  const b = noGrad(() => lmForward(ck.model, x, [8, 32], ck.state)[0]).toFloat32Array();
+  bitsEqual(a, b, 'logits of the resumed chunk');
+  const cont = trainCharLM(model, opt, stream, { steps: 1, startChunk: 40, state: evs[39].state }).next().value as LmStepEvent;
+  const res = trainCharLM(ck.model, new Adam(ck.model.parameters(), { lr: 0.01 }), stream, { steps: 1, startChunk: ck.chunk, state: ck.state }).next().value as LmStepEvent;
+  assert.is(res.loss, cont.loss, 'the resumed run\'s first loss is the uninterrupted run\'s');
+
+  const text = (seed: number, temperature: number, topK = 0) => {
+    manualSeed(seed);
+    return [...generate(ck.model, ck.vocab, 'Call me ', 80, () => ({ temperature, topK }))].map((c) => c.ch).join('');
+  };
+  const t1 = text(7, 0.8);
+  assert.is(t1.length, 80);
+  assert.is(text(7, 0.8), t1, 'same seed, same text');
+  assert.is.not(text(8, 0.8), t1, 'another seed, another text');
+  const greedy = text(9, 0.8, 1);
+  assert.is(text(10, 0.8, 1), greedy, 'topK 1 is greedy: no randomness left');
 });
 
 test.run();
