@@ -9,6 +9,7 @@
 //
 //   npm run bench:real                       both tasks, 3 rounds (≈ 3–4 min on the 2-vCPU dev VM when quiet)
 //   npm run bench:real -- names --rounds 1   one task, one round (leaves bench/REALTASK.md alone)
+//   npm run bench:real -- --quick --rounds 1 a smoke run of the harness (figures meaningless)
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { writeFileSync } from 'node:fs';
@@ -18,7 +19,10 @@ export interface CharLMBenchConfig { embed: number; hidden: number; layers: numb
 
 /** The configurations of examples/names.ts and examples/charlm.ts (their defaults). */
 export const NAMES: NamesBenchConfig = { embed: 16, hidden: 64, cell: 'gru', batch: 32, lr: 0.01, seed: 1, epochs: 2, warm: 20 };
-export const CHARLM: CharLMBenchConfig = { embed: 32, hidden: 128, layers: 2, batch: 32, bptt: 64, lr: 2e-3, clip: 1, seed: 1, warm: 3, steps: 15 };
+export const CHARLM: CharLMBenchConfig = { embed: 32, hidden: 128, layers: 2, batch: 32, bptt: 64, lr: 3e-3, clip: 1, seed: 1, warm: 3, steps: 10 };
+/** --quick: a smoke run of the harness (one short epoch's worth of nothing measurable). */
+const QUICK = process.argv.includes('--quick');
+if (QUICK) { Object.assign(NAMES, { epochs: 1, warm: 2 }); Object.assign(CHARLM, { warm: 1, steps: 2 }); }
 
 type Task = 'names' | 'charlm';
 interface ChildResult {
@@ -50,7 +54,7 @@ function runChild(engine: Engine, tasks: Task[]): ChildResult {
   const r = engine === 'pytorch'
     ? spawnSync('/usr/bin/python3', [root + 'bench/peers/torch_realtask.py', JSON.stringify({
       ...(tasks.includes('names') ? { names: NAMES } : {}), ...(tasks.includes('charlm') ? { charlm: CHARLM } : {}) })], { encoding: 'utf8', cwd: root, maxBuffer: 1 << 24 })
-    : spawnSync(process.execPath, ['--import', 'tsx', root + 'bench/realtask.ts', '--child', engine, ...tasks], { encoding: 'utf8', cwd: root, maxBuffer: 1 << 24 });
+    : spawnSync(process.execPath, ['--import', 'tsx', root + 'bench/realtask.ts', '--child', engine, ...tasks, ...(QUICK ? ['--quick'] : [])], { encoding: 'utf8', cwd: root, maxBuffer: 1 << 24 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) throw new Error(`${engine} failed (status ${r.status}):\n${r.stderr.slice(-2000)}\n${r.stdout.slice(-500)}`);
   const j = JSON.parse(line);
@@ -64,7 +68,7 @@ const median = (a: number[]) => { const s = [...a].sort((x, y) => x - y); const 
 async function main() {
   const args = process.argv.slice(2);
   if (args[0] === '--child') {
-    const r = await child(args[1] as Engine, args.slice(2) as Task[]);
+    const r = await child(args[1] as Engine, args.slice(2).filter((a) => a === 'names' || a === 'charlm') as Task[]);
     console.log(JSON.stringify(r));
     return;
   }
@@ -72,7 +76,7 @@ async function main() {
   const rounds = ri >= 0 ? Number(args[ri + 1]) : 3;
   const picked = args.filter((a) => a === 'names' || a === 'charlm') as Task[];
   const tasks: Task[] = picked.length ? picked : ['names', 'charlm'];
-  const full = tasks.length === 2 && rounds >= 3;
+  const full = tasks.length === 2 && rounds >= 3 && !QUICK;
   const load0 = loadavg();
   const started = new Date();
   console.log(`real tasks: ${tasks.join(', ')}; ${rounds} round(s); ${cpus().length} × ${cpus()[0]?.model}; load average ${load0.map((v) => v.toFixed(2)).join(' ')}`);

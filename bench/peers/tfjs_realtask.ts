@@ -1,10 +1,13 @@
 // TF.js 4.22 with its Wasm backend (one thread) on bench/realtask.ts's two real tasks, built with
 // the layers API as a TF.js user would:
-//   names:  embedding (maskZero: the padded steps are skipped, so the final state is each name's own
-//           last step, like wasm-rnn's `lengths`) → gru → dense(2), softmax cross-entropy, Adam, the same
-//           data, split and batch order as wasm-rnn. TF.js's GRU has only resetAfter=false (a
-//           different cell of the same cost).
-//   charlm: embedding → lstm → lstm → dense(V) as a functional model whose initial states are inputs
+// TF.js's Wasm backend has no kernel for an Embedding's gradient (`Kernel 'UnsortedSegmentSum' not
+// registered for backend 'wasm'`), so the embedding is what it computes: a bias-free dense layer on
+// one-hot characters (tf.oneHot, outside the timed model but inside the timed step).
+//   names:  one-hot (padding → all zeros) → masking (the padded steps are skipped, so the final state
+//           is each name's own last step, like wasm-rnn's `lengths`) → dense(E, no bias) → gru →
+//           dense(2), softmax cross-entropy, Adam, the same data, split and batch order as wasm-rnn.
+//           TF.js's GRU has only resetAfter=false (a different cell of the same cost).
+//   charlm: one-hot → dense(E, no bias) → lstm → lstm → dense(V) as a functional model whose initial states are inputs
 //           and final states outputs, so truncated BPTT carries them from chunk to chunk (detached);
 //           gradients clipped by global norm with tf ops, then Adam.
 import * as tf from '@tensorflow/tfjs';
@@ -24,8 +27,12 @@ export async function tfNames(c: NamesBenchConfig): Promise<{ epochSeconds: numb
   const data = loadNames();
   const seqs = data.names.map((n) => data.vocab.encode(n));
   const sp = split(data.names.length, 0.2, c.seed);
+  const V = data.vocab.size;
+  // one-hot without the padding column: a padded step is all zeros, which the masking layer skips
+  const oneHot = (b: { ids: number[]; B: number; T: number }) => tf.tidy(() => tf.oneHot(tf.tensor2d(b.ids, [b.B, b.T], 'int32'), V).slice([0, 0, 1], [b.B, b.T, V - 1]));
   const model = tf.sequential({ layers: [
-    tf.layers.embedding({ inputDim: data.vocab.size, outputDim: c.embed, maskZero: true, inputShape: [null as unknown as number] }),
+    tf.layers.masking({ maskValue: 0, inputShape: [null as unknown as number, V - 1] }),
+    tf.layers.dense({ units: c.embed, useBias: false }),
     c.cell === 'gru'
       ? tf.layers.gru({ units: c.hidden, recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform' })
       : tf.layers.lstm({ units: c.hidden, recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform' }),
@@ -33,7 +40,7 @@ export async function tfNames(c: NamesBenchConfig): Promise<{ epochSeconds: numb
   ] });
   const opt = tf.train.adam(c.lr, 0.9, 0.999, 1e-8);
   const step = (b: ReturnType<typeof batches>[number]) => {
-    const x = tf.tensor2d(b.ids, [b.B, b.T], 'int32');
+    const x = oneHot(b);
     const y = tf.oneHot(tf.tensor1d(b.labels, 'int32'), 2);
     const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor), true);
     loss!.dataSync();
@@ -50,7 +57,7 @@ export async function tfNames(c: NamesBenchConfig): Promise<{ epochSeconds: numb
   let correct = 0;
   for (const b of batches(seqs, data.labels, sp.test, 512, null)) {
     const right = tf.tidy(() => {
-      const pred = (model.predict(tf.tensor2d(b.ids, [b.B, b.T], 'int32')) as tf.Tensor).argMax(1);
+      const pred = (model.predict(oneHot(b)) as tf.Tensor).argMax(1);
       return pred.equal(tf.tensor1d(b.labels, 'int32')).sum().dataSync()[0];
     });
     correct += right;
@@ -63,29 +70,33 @@ export async function tfCharLM(c: CharLMBenchConfig): Promise<{ seconds: number;
   const { text, vocab } = loadMobyDick();
   const V = vocab.size, { batch: B, bptt: T, hidden: H, embed: E, layers: L } = c;
   const stream = new TextStream(vocab.encode(text), B, T);
-  const x = tf.input({ batchShape: [B, T], dtype: 'int32' });
-  const init = Array.from({ length: 2 * L }, () => tf.input({ batchShape: [B, H] }));
-  let seq = tf.layers.embedding({ inputDim: V, outputDim: E }).apply(x) as tf.SymbolicTensor;
-  const finals: tf.SymbolicTensor[] = [];
-  for (let l = 0; l < L; l++) {
-    const lstm = tf.layers.lstm({ units: H, returnSequences: true, returnState: true, recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform' });
-    const [o, h, cc] = lstm.apply(seq, { initialState: [init[2 * l], init[2 * l + 1]] }) as tf.SymbolicTensor[];
-    seq = o;
-    finals.push(h, cc);
-  }
-  const logits = tf.layers.dense({ units: V }).apply(seq) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: [x, ...init], outputs: [logits, ...finals] });
+  // the layers called eagerly (a functional model with initialState inputs does not run eagerly in TF.js 4.22)
+  const embed = tf.layers.dense({ units: E, useBias: false });
+  const lstms = Array.from({ length: L }, () => tf.layers.lstm({ units: H, returnSequences: true, returnState: true, recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform' }));
+  const head = tf.layers.dense({ units: V });
+  const forward = (xt: tf.Tensor, st: tf.Tensor[]) => {
+    let seq = embed.apply(xt) as tf.Tensor;
+    const finals: tf.Tensor[] = [];
+    lstms.forEach((lstm, l) => {
+      const [o, h, cc] = lstm.apply(seq, { initialState: [st[2 * l], st[2 * l + 1]] }) as tf.Tensor[];
+      seq = o;
+      finals.push(h, cc);
+    });
+    return [head.apply(seq) as tf.Tensor, ...finals];
+  };
+  let state: tf.Tensor[] = Array.from({ length: 2 * L }, () => tf.zeros([B, H]));
+  tf.tidy(() => { forward(tf.zeros([B, T, V]), state); }); // builds the weights
+  const model = { dispose: () => { for (const l of [embed, ...lstms, head]) l.dispose(); } };
   const opt = tf.train.adam(c.lr, 0.9, 0.999, 1e-8);
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  let state: tf.Tensor[] = init.map(() => tf.zeros([B, H]));
+  const vars = [embed, ...lstms, head].flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable));
 
   const step = (k: number): number => {
     const { x: xi, y: yi } = stream.chunk(k);
-    const xt = tf.tensor2d(xi, [B, T], 'int32');
+    const xt = tf.tidy(() => tf.oneHot(tf.tensor2d(xi, [B, T], 'int32'), V));
     const yt = tf.oneHot(tf.tensor1d(yi, 'int32'), V);
     let next: tf.Tensor[] = [];
     const { value, grads } = tf.variableGrads(() => {
-      const [lg, ...st] = model.apply([xt, ...state], { training: true }) as tf.Tensor[];
+      const [lg, ...st] = forward(xt, state);
       next = st.map((s) => tf.keep(s));
       return tf.losses.softmaxCrossEntropy(yt, lg.reshape([B * T, V])) as tf.Scalar;
     }, vars);
