@@ -54,6 +54,18 @@ export class NameClassifier extends Module {
     });
   }
 
+  /** PyTorch modules often name these layers otherwise: `emb.`/`embed.` → `embedding.`, `gru.`/`lstm.` → `rnn.`, `linear.`/`out.`/`classifier.` → `fc.`. */
+  static renameKeys(sd: Record<string, Tensor>): Record<string, Tensor> {
+    const alias: Record<string, string> = { emb: 'embedding', embed: 'embedding', embeddings: 'embedding', gru: 'rnn', lstm: 'rnn', linear: 'fc', out: 'fc', classifier: 'fc', head: 'fc' };
+    const out: Record<string, Tensor> = {};
+    for (const [k, v] of Object.entries(sd)) {
+      const dot = k.indexOf('.');
+      const head = dot > 0 ? k.slice(0, dot) : k;
+      out[head in alias ? alias[head] + k.slice(dot) : k] = v;
+    }
+    return out;
+  }
+
   /**
    * A classifier from a checkpoint written by `save()` or by examples/pytorch/train_names.py
    * (PyTorch's state_dict). Without `__metadata__` (any PyTorch state_dict with these keys), the
@@ -61,7 +73,7 @@ export class NameClassifier extends Module {
    */
   static load(bytes: Uint8Array, fallbackVocab?: Vocab): NameClassifier {
     const meta = safetensorsHeader(bytes).metadata ?? {};
-    const sd = loadSafetensors(bytes);
+    const sd = NameClassifier.renameKeys(loadSafetensors(bytes));
     const need = (k: string) => { if (!sd[k]) throw new Error(`checkpoint: no tensor ${k} (keys: ${Object.keys(sd).join(', ')})`); return sd[k]; };
     const [V, E] = need('embedding.weight').shape;
     const H = need('rnn.weight_hh_l0').shape[1];

@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { init, noGrad } from '../../dist/index.js';
-import { batches } from '../data/index.js';
+import { batches, loadNames } from '../data/npm.js';
 import { NameClassifier } from '../models.js';
 import { printPredictions } from '../names.js';
 
@@ -24,7 +24,7 @@ export function logitsOf(model: NameClassifier, names: string[]): number[][] {
 
 /** Loads FILE (and FILE.logits.json if present); returns the largest |logit difference| (NaN without PyTorch's logits). */
 export function compareWithPytorch(file: string): { model: NameClassifier; maxDiff: number; names: string[]; ours: number[][]; theirs: number[][] } {
-  const model = NameClassifier.load(readFileSync(file));
+  const model = NameClassifier.load(readFileSync(file), loadNames().vocab); // the vocabulary from __metadata__, else the data set's
   const ref = file + '.logits.json';
   if (!existsSync(ref)) return { model, maxDiff: NaN, names: [], ours: [], theirs: [] };
   const j = JSON.parse(readFileSync(ref, 'utf8')) as { names: string[]; logits: number[][] };
