@@ -19,8 +19,8 @@ import { classify, trainNames } from './train.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_CHECKPOINT = resolve(ROOT, 'checkpoints/names.safetensors');
-/** Names shown after training (none of them is in the data set's test split's labels: they are just examples). */
-export const SHOWCASE = ['Alex', 'Maria', 'John', 'Emma', 'Sasha', 'Robin', 'Oliver', 'Charlotte', 'Kai', 'Zoe'];
+/** Names shown after training, each with where it stands in the data (train, test, listed as both, absent). */
+export const SHOWCASE = ['Alex', 'Maria', 'John', 'Emma', 'Oliver', 'Charlotte', 'Noah', 'Sophia', 'Robin', 'Kai'];
 
 export interface NamesArgs {
   epochs: number; batch: number; lr: number; embed: number; hidden: number; cell: 'gru' | 'lstm';
@@ -64,14 +64,14 @@ export function parseArgs(argv: string[]): NamesArgs {
 
 const pct = (p: number) => `${(100 * p).toFixed(1)}%`;
 
-/** Prints each name with its probabilities and the predicted class. */
-export function printPredictions(model: NameClassifier, names: string[]): void {
+/** Prints each name with its probabilities, the predicted class and, when given, a note. */
+export function printPredictions(model: NameClassifier, names: string[], note?: (name: string) => string): void {
   const probs = classify(model, names);
   const w = Math.max(6, ...names.map((n) => n.length));
   names.forEach((n, i) => {
     const p = probs[i];
     const best = p[1] > p[0] ? 1 : 0;
-    console.log(`  ${n.padEnd(w)}  ${GENDERS.map((g, c) => `${g} ${pct(p[c]).padStart(6)}`).join('  ')}  → ${GENDERS[best]}`);
+    console.log(`  ${n.padEnd(w)}  ${GENDERS.map((g, c) => `${g} ${pct(p[c]).padStart(6)}`).join('  ')}  → ${GENDERS[best].padEnd(6)}${note ? `  ${note(n)}` : ''}`);
   });
 }
 
@@ -122,7 +122,11 @@ export async function trainMain(a: NamesArgs): Promise<{ testAccuracy: number; s
   mkdirSync(dirname(a.out), { recursive: true });
   writeFileSync(a.out, model.save());
   console.log(`\nsaved ${a.out} (safetensors; node examples/names.ts --predict NAME… reads it)\n`);
-  printPredictions(model, SHOWCASE);
+  const where = new Map<string, string>();
+  sp.train.forEach((i) => where.set(data.names[i], `train split, labelled ${GENDERS[data.labels[i]]}`));
+  sp.test.forEach((i) => where.set(data.names[i], `test split, labelled ${GENDERS[data.labels[i]]}`));
+  data.ambiguous.forEach((n) => where.set(n, 'in both lists, so not trained on'));
+  printPredictions(model, SHOWCASE, (n) => `(${where.get(n.toLowerCase()) ?? 'not in the data'})`);
   return { testAccuracy, seconds: trainMs / 1000, model };
 }
 

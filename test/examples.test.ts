@@ -18,7 +18,7 @@ test('npm run demo: the name classifier on real data (a tiny run here), its repo
     assert.is([...out.matchAll(/^epoch \d\/2 .*test loss [\d.]+ accuracy [\d.]+%/gm)].length, 2);
     assert.match(out, /^test accuracy \d+\.\d% \(1601 names never trained on\)/m);
     assert.match(out, /confusion on the test split[^]*male\s+\d+\s+\d+\n\s+female\s+\d+\s+\d+/);
-    assert.match(out, /^\s+Maria\s+male\s+\d+\.\d%\s+female\s+\d+\.\d%\s+→ (male|female)$/m);
+    assert.match(out, /^\s+Maria\s+male\s+\d+\.\d%\s+female\s+\d+\.\d%\s+→ (male|female)\s+\(train split, labelled female\)$/m);
     const rt = /gives PyTorch's logits for 14 names within ([\d.e+-]+)\./.exec(out);
     assert.ok(rt && Number(rt[1]) <= 1e-5, rt?.[0] ?? 'no PyTorch round-trip line');
   } finally {
