@@ -3,7 +3,7 @@
 // batch, so a terminal loop draws a progress bar and a worker can answer messages in between.
 // Every number is computed by wasm-rnn: losses, argmax, the confusion counts (a matmul of one-hot
 // rows), their sums; this file only orders batches and reads scalars back for display.
-import { Adam, Embedding, LSTM, Linear, Optimizer, Sequential, Tensor, clipGradNorm, crossEntropy, noGrad, sample, tensor, zeros, type StepState } from '../dist/index.js';
+import { Adam, Embedding, LSTM, Optimizer, Sequential, Tensor, clipGradNorm, crossEntropy, noGrad, sample, tensor, zeros, type SequentialStepState } from '../dist/index.js';
 import { GENDERS, batches, type Batch, type NamesData, type TextStream, type Vocab } from './data/index.js';
 import { lmForward, type NameClassifier } from './models.js';
 
@@ -237,20 +237,13 @@ export interface GenerateOptions { temperature: number; topK?: number | null }
 export function* generate(model: Sequential, vocab: Vocab, prompt: string, length: number, opts: () => GenerateOptions): Generator<{ ch: string; us: number }> {
   const ids = Array.from(prompt).filter((c) => vocab.chars.includes(c)).map((c) => vocab.id(c));
   if (ids.length === 0) ids.push(vocab.id(vocab.chars.includes('\n') ? '\n' : vocab.chars[0]));
-  // TODO(Sequential.step): one model.step(index, state) per character once it lands in main
-  const emb = model.get(0) as Embedding, lstm = model.get(1) as LSTM, fc = model.get(2) as Linear;
-  let state: StepState | undefined;
-  const feed = (i: number) => noGrad(() => {
-    state = lstm.step(emb.forward([i]), state);
-    return fc.forward(tensor(state.output, [1, state.output.length]));
-  });
-  let logits!: Tensor;
-  for (const i of ids) logits = feed(i);
+  let state: SequentialStepState | undefined;
+  for (const i of ids) state = model.step(i, state);           // the prompt: state.output = the next character's logits
   for (let k = 0; k < length; k++) {
     const t0 = performance.now();
     const { temperature, topK } = opts();
-    const next = sample(logits.reshape([-1]), { temperature, topK: topK || null }) as number;
-    logits = feed(next);
+    const next = sample(state!.output, { temperature, topK: topK || null });
+    state = model.step(next, state);
     const us = (performance.now() - t0) * 1000;
     yield { ch: vocab.decode([next]), us };
   }

@@ -8,7 +8,7 @@ export { RNNCell, LSTMCell, GRUCell } from './cells.js';
 export { Linear } from './linear.js';
 export { Embedding, embeddingLookup, type EmbeddingOptions, type Indices } from './embedding.js';
 export { Dropout } from './dropout.js';
-export { Sequential } from './sequential.js';
+export { Sequential, type SequentialStepState } from './sequential.js';
 export { crossEntropy, nllLoss, mseLoss, bceWithLogits, type CrossEntropyOptions, type NllLossOptions, type Reduction } from './loss.js';
 export { multinomial, sample, type MultinomialOptions, type SampleOptions } from './sampling.js';
 export type { ValuesIndices } from './ops.js';

@@ -70,6 +70,22 @@ test('Embedding → GRU → Linear: 20 Adam steps follow PyTorch\'s loss within 
   }
 });
 
+test('a frozen pretrained Embedding: the optimizer takes every parameter, trains the rest, leaves it unchanged', () => {
+  lib.manualSeed(12);
+  const emb = Embedding.fromPretrained(lib.randn([10, 4]));
+  const model = new Sequential(emb, new GRU(4, 6), new Linear(6, 10));
+  const before = emb.weight.toFloat32Array(), fc0 = (model.get(2) as lib.Linear).weight.toFloat32Array();
+  const opt = new lib.Adam(model.parameters(), { lr: 0.05 });   // PyTorch accepts frozen parameters too
+  const idx = [[1, 2], [3, 4], [5, 6]];
+  for (let s = 0; s < 3; s++) {
+    const loss = crossEntropy(model.forward(idx).reshape(-1, 10), [1, 2, 3, 4, 5, 6]);
+    opt.zeroGrad(); loss.backward(); opt.step();
+  }
+  assert.is(emb.weight.grad, null);
+  assert.equal(emb.weight.toFloat32Array(), before);
+  assert.ok((model.get(2) as lib.Linear).weight.toFloat32Array().some((v, i) => v !== fc0[i]), 'the Linear trained');
+});
+
 test('names, repr, length, get, iteration, nesting', () => {
   const a = new Linear(3, 4), b = new Dropout(0.2), inner = new Sequential(new Linear(4, 4), new Linear(4, 2));
   const s = new Sequential(a, b, inner);
