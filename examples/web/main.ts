@@ -15,13 +15,14 @@ const SVG = 'http://www.w3.org/2000/svg';
 const niceStep = (x: number) => { let p = 1; while (p * 10 <= x) p *= 10; while (p > x && p > 1e-6) p /= 10; return [1, 2, 5, 10].map((m) => m * p).find((v) => v >= x) ?? 10 * p; };
 interface Series { cls: string; points: [number, number][]; dots?: boolean }
 class Plot {
-  constructor(readonly svg: SVGSVGElement, readonly xMax: () => number, readonly yRange: (s: Series[]) => [number, number], readonly fmt: (v: number) => string) {}
+  constructor(readonly svg: SVGSVGElement, readonly xMax: () => number, readonly yRange: (s: Series[]) => [number, number], readonly fmt: (v: number) => string,
+    readonly xMin: () => number = () => 0) {}
   draw(series: Series[]) {
     const W = this.svg.viewBox.baseVal.width, H = this.svg.viewBox.baseVal.height;
-    const L = 38, R = 8, T = 8, B = 18;
+    const L = 38, R = 14, T = 8, B = 18;
     const [y0, y1] = this.yRange(series);
-    const xm = Math.max(1e-9, this.xMax());
-    const X = (x: number) => L + (x / xm) * (W - L - R);
+    const x0 = this.xMin(), xm = Math.max(x0 + 1e-9, this.xMax());
+    const X = (x: number) => L + ((x - x0) / (xm - x0)) * (W - L - R);
     const Y = (y: number) => T + (1 - (y - y0) / (y1 - y0 || 1)) * (H - T - B);
     const el = (name: string, attrs: Record<string, string | number>, text?: string) => {
       const e = document.createElementNS(SVG, name);
@@ -34,8 +35,8 @@ class Plot {
       const v = y0 + ((y1 - y0) * i) / 4;
       kids.push(el('line', { class: 'grid', x1: L, x2: W - R, y1: Y(v), y2: Y(v) }), el('text', { x: 2, y: Y(v) + 3 }, this.fmt(v)));
     }
-    const xs = niceStep(xm / 5);
-    for (let e = 0; e <= xm + 1e-9; e += xs) kids.push(el('text', { x: X(e) - 3, y: H - 4 }, String(Math.round(e * 100) / 100)));
+    const xs = niceStep((xm - x0) / 5);
+    for (let e = Math.ceil(x0 / xs) * xs; e <= xm + 1e-9; e += xs) kids.push(el('text', { x: X(e) - 3, y: H - 4 }, String(Math.round(e * 100) / 100)));
     kids.push(el('line', { class: 'axis', x1: L, x2: L, y1: T, y2: H - B }), el('line', { class: 'axis', x1: L, x2: W - R, y1: H - B, y2: H - B }));
     for (const s of series) {
       if (!s.points.length) continue;
@@ -160,15 +161,15 @@ function startLm() {
   const st = $('lm-status'), out = $('generated'), lat = $('lm-latency');
   const temp = $<HTMLInputElement>('temperature'), gen = $<HTMLButtonElement>('generate'), pause = $<HTMLButtonElement>('lm-train');
   const series: Series[] = [{ cls: 'train', points: [] }, { cls: 'test', points: [], dots: true }];
-  let xMax = 10;
+  let xMin = 0, xMax = 10;
   const plot = new Plot($('plot-lm') as unknown as SVGSVGElement, () => xMax, (s) => {
     const ys = s.flatMap((x) => x.points.map((p) => p[1])).filter(Number.isFinite);
     return [Math.max(0, Math.min(...ys, 4.5) - 0.2), Math.max(1, ...ys)];
-  }, (v) => v.toFixed(1));
+  }, (v) => v.toFixed(2), () => xMin);
   let training = true, info = '';
   temp.addEventListener('input', () => { $('temperature-value').textContent = Number(temp.value).toFixed(2); send({ type: 'temperature', value: Number(temp.value) }); });
   gen.addEventListener('click', () => {
-    out.textContent = '';
+    out.textContent = $<HTMLInputElement>('prompt').value;
     send({ type: 'generate', prompt: $<HTMLInputElement>('prompt').value, length: 600, temperature: Number(temp.value), topK: 0 });
   });
   pause.addEventListener('click', () => {
@@ -189,7 +190,8 @@ function startLm() {
         st.textContent = `${info}\n${m.text}`;
         if (Number.isFinite(m.loss)) series[0].points.push([m.x, m.loss]);
         if (m.testLoss !== undefined) series[1].points.push([m.x, m.testLoss]);
-        xMax = Math.max(xMax, niceStep(m.x));
+        if (series[0].points.length + series[1].points.length === 1) { xMin = m.x; xMax = m.x + 10; }
+        xMax = Math.max(xMax, xMin + niceStep(m.x - xMin));
         plot.draw(series);
         break;
       case 'chars':
