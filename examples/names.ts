@@ -66,11 +66,10 @@ const pct = (p: number) => `${(100 * p).toFixed(1)}%`;
 
 /** Prints each name with its probabilities, the predicted class and, when given, a note. */
 export function printPredictions(model: NameClassifier, names: string[], note?: (name: string) => string): void {
-  const probs = classify(model, names);
+  const { probs, pred } = classify(model, names);
   const w = Math.max(6, ...names.map((n) => n.length));
   names.forEach((n, i) => {
-    const p = probs[i];
-    const best = p[1] > p[0] ? 1 : 0;
+    const p = probs[i], best = pred[i];
     console.log(`  ${n.padEnd(w)}  ${GENDERS.map((g, c) => `${g} ${pct(p[c]).padStart(6)}`).join('  ')}  → ${GENDERS[best].padEnd(6)}${note ? `  ${note(n)}` : ''}`);
   });
 }

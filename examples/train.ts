@@ -119,9 +119,9 @@ export function* trainNames(model: NameClassifier, data: NamesData, split: { tra
   }
 }
 
-/** Class probabilities (softmax of the logits, in Wasm) of each name, in GENDERS order. */
-export function classify(model: NameClassifier, names: string[]): number[][] {
-  if (names.length === 0) return [];
+/** Class probabilities (softmax of the logits) and the predicted class (argmax) of each name, both computed in Wasm. */
+export function classify(model: NameClassifier, names: string[]): { probs: number[][]; pred: number[] } {
+  if (names.length === 0) return { probs: [], pred: [] };
   return noGrad(() => {
     model.eval();
     const seqs = names.map((n) => {
@@ -129,12 +129,13 @@ export function classify(model: NameClassifier, names: string[]): number[][] {
       return s.length ? s : [model.vocab.unkIdx];
     });
     const b = batches(seqs, seqs.map(() => 0), seqs.map((_, i) => i), seqs.length, null)[0];
-    const probs = model.logits(b).softmax(1).toArray() as number[][];
+    const logits = model.logits(b);
+    const probs = logits.softmax(1).toArray() as number[][];
+    const pred = logits.argmax(1).toArray() as number[];
     model.train();
-    return probs;
+    return { probs, pred };
   });
 }
-
 
 export interface CharLMTrainOptions {
   lr?: number;

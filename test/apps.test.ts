@@ -98,8 +98,9 @@ test('name classifier: a few batches lower the test loss; the checkpoint reloads
   bitsEqual(x, y, 'logits after save → load');
   const b0 = before.toFloat32Array();
   assert.ok(x.some((v, i) => v !== b0[i]), 'training changed the logits');
-  const p = classify(reloaded, ['Maria', 'xq']);
+  const { probs: p, pred } = classify(reloaded, ['Maria', 'xq']);
   assert.ok(Math.abs(p[0][0] + p[0][1] - 1) < 1e-6 && Math.abs(p[1][0] + p[1][1] - 1) < 1e-6);
+  assert.equal(pred, p.map((r) => (r[1] > r[0] ? 1 : 0)), 'the predicted class is the likelier one');
 });
 
 test('names CLI: trains (tiny), prints test accuracy and the confusion table, then --predict reads the checkpoint', () => {

@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { init, noGrad } from '../../dist/index.js';
+import { init, noGrad, tensor } from '../../dist/index.js';
 import { batches, loadNames } from '../data/npm.js';
 import { NameClassifier } from '../models.js';
 import { printPredictions } from '../names.js';
@@ -29,8 +29,9 @@ export function compareWithPytorch(file: string): { model: NameClassifier; maxDi
   if (!existsSync(ref)) return { model, maxDiff: NaN, names: [], ours: [], theirs: [] };
   const j = JSON.parse(readFileSync(ref, 'utf8')) as { names: string[]; logits: number[][] };
   const ours = logitsOf(model, j.names);
-  let maxDiff = 0;
-  ours.forEach((row, i) => row.forEach((v, c) => { maxDiff = Math.max(maxDiff, Math.abs(v - j.logits[i][c])); }));
+  // the largest |difference|, computed in Wasm: sqrt(max((ours - theirs)²))
+  const d = tensor(ours).sub(tensor(j.logits));
+  const maxDiff = Math.sqrt(d.mul(d).max().item());
   return { model, maxDiff, names: j.names, ours, theirs: j.logits };
 }
 

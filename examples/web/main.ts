@@ -71,7 +71,7 @@ function startTraining() {
   sendNames({ type: 'train', epochs: EPOCHS, batchSize: 32, lr: 0.01, seed, pointsPerEpoch: 5 });
 }
 
-function showProbs(text: string, probs: number[], classes: string[]) {
+function showProbs(text: string, probs: number[], best: number, classes: string[]) {
   const box = $('probs');
   box.replaceChildren(...classes.map((c, i) => {
     const row = document.createElement('div');
@@ -82,7 +82,6 @@ function showProbs(text: string, probs: number[], classes: string[]) {
     return row;
   }));
   box.dataset.text = text;
-  const best = probs.indexOf(Math.max(...probs));
   $('verdict').textContent = `“${text}”: ${classes.map((c, i) => `${c} ${pct(probs[i])}`).join(', ')} → ${classes[best]}`;
 }
 
@@ -130,7 +129,7 @@ names.onmessage = (e: MessageEvent<NamesWorkerOut>) => {
       if (input.value.trim()) classifyInput();
       break;
     case 'probs':
-      if (m.id === classifyId) showProbs(m.text, m.probs, m.classes);
+      if (m.id === classifyId) showProbs(m.text, m.probs, m.pred, m.classes);
       break;
     case 'error':
       status.dataset.state = 'error';

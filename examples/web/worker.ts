@@ -17,7 +17,7 @@ export type NamesWorkerOut =
   | { type: 'point'; x: number; trainLoss: number; trainAccuracy: number; testLoss: number; testAccuracy: number }
   | { type: 'epoch'; epoch: number; testAccuracy: number; testLoss: number; confusion: number[][] }
   | { type: 'done'; testAccuracy: number; trainMs: number; ms: number; confusion: number[][] }
-  | { type: 'probs'; id: number; text: string; probs: number[]; classes: string[] }
+  | { type: 'probs'; id: number; text: string; probs: number[]; pred: number; classes: string[] }
   | { type: 'error'; message: string };
 
 const post = (m: NamesWorkerOut) => (self as unknown as Worker).postMessage(m);
@@ -35,8 +35,8 @@ function answer() {
   while (queue.length) {
     const q = queue.shift()!;
     if (!model) continue;
-    const [probs] = classify(model, [q.text]);
-    post({ type: 'probs', id: q.id, text: q.text, probs, classes: [...GENDERS] });
+    const { probs: [probs], pred: [pred] } = classify(model, [q.text]);
+    post({ type: 'probs', id: q.id, text: q.text, probs, pred, classes: [...GENDERS] });
   }
 }
 
