@@ -1,4 +1,5 @@
-// `npm run serve`: the playground (examples/web/dist/, made by `npm run build:web`) as plain static
+// `npm run serve`: the playground (examples/web/dist/, made by `npm run build:web`, or first here when
+// it is missing) as plain static
 // files on http://127.0.0.1:$PORT/ (PORT defaults to 8080). No cross-origin isolation headers: the
 // page needs none.
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -33,8 +34,9 @@ export function serve({ port = 8080, dir = WEB_DIR } = {}) {
 
 if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
   if (!existsSync(join(WEB_DIR, 'index.html'))) {
-    console.error('examples/web/dist/ is missing: run `npm run build:web` first');
-    process.exit(1);
+    console.log('examples/web/dist/ is missing: building it first (npm run build:web)');
+    const { buildWeb } = await import('./build-web.mjs');
+    await buildWeb();
   }
   const port = process.env.PORT ? Number(process.env.PORT) : 8080;
   if (!Number.isInteger(port) || port < 0 || port > 65535) { console.error(`PORT: expected a port number, got ${process.env.PORT}`); process.exit(1); }
