@@ -7,6 +7,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { init, manualSeed } from '../dist/index.js';
+import { loadNames, split } from '../examples/data/npm.js';
+import { NameClassifier } from '../examples/models.js';
+import { trainNames, type EpochEvent } from '../examples/train.js';
 // @ts-ignore plain ESM scripts
 import { buildWeb } from '../scripts/build-web.mjs';
 // @ts-ignore
@@ -46,6 +50,14 @@ test('playground: trains to the target in a worker, plots, classifies as you typ
     const acc = Number(await page.$eval('#status', (e) => e.getAttribute('data-test-accuracy')));
     assert.ok(acc >= TARGET, `test accuracy ${acc} < ${TARGET}: ${statusText}`);
     assert.match(statusText, /test accuracy \d+\.\d%/);
+    // the same training in Node (same seed, data, code): the same confusion counts, so the same accuracy
+    await init();
+    manualSeed(1);
+    const data = loadNames();
+    const node = [...trainNames(new NameClassifier({ vocab: data.vocab }), data, split(data.names.length, 0.2, 1), { epochs: 4, batchSize: 32, lr: 0.01, seed: 1 })]
+      .filter((e): e is EpochEvent => e.type === 'epoch').pop()!;
+    assert.is(acc, node.testAccuracy, 'Chromium\'s test accuracy is Node\'s');
+    assert.equal(JSON.parse(await page.$eval('#confusion', (t) => JSON.stringify([...t.querySelectorAll('tr')].slice(1).map((r) => [...r.querySelectorAll('td')].map((d) => Number(d.textContent)))))), node.confusion);
     const counts = await page.$$eval('.plot polyline', (ps) => ps.map((p) => [p.closest('svg')!.id, p.getAttribute('class'), Number(p.getAttribute('data-n')), p.getAttribute('points')!.trim().split(/\s+/).length]));
     for (const id of ['plot-loss', 'plot-acc']) for (const cls of ['train', 'test']) {
       const c = counts.find(([i, k]) => i === id && k === cls);
