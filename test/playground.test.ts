@@ -57,7 +57,7 @@ test('playground: trains to the target in a worker, plots, classifies as you typ
     const node = [...trainNames(new NameClassifier({ vocab: data.vocab }), data, split(data.names.length, 0.2, 1), { epochs: 4, batchSize: 32, lr: 0.01, seed: 1 })]
       .filter((e): e is EpochEvent => e.type === 'epoch').pop()!;
     assert.is(acc, node.testAccuracy, 'Chromium\'s test accuracy is Node\'s');
-    assert.equal(JSON.parse(await page.$eval('#confusion', (t) => JSON.stringify([...t.querySelectorAll('tr')].slice(1).map((r) => [...r.querySelectorAll('td')].map((d) => Number(d.textContent)))))), node.confusion);
+    assert.equal(JSON.parse(await page.$eval('#confusion', (t) => JSON.stringify(Array.from(t.querySelectorAll('tr')).slice(1).map((r) => Array.from(r.querySelectorAll('td')).map((d) => Number(d.textContent)))))), node.confusion);
     const counts = await page.$$eval('.plot polyline', (ps) => ps.map((p) => [p.closest('svg')!.id, p.getAttribute('class'), Number(p.getAttribute('data-n')), p.getAttribute('points')!.trim().split(/\s+/).length]));
     for (const id of ['plot-loss', 'plot-acc']) for (const cls of ['train', 'test']) {
       const c = counts.find(([i, k]) => i === id && k === cls);
