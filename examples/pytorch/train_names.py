@@ -93,7 +93,7 @@ def main():
     p.add_argument('--embed', type=int, default=16)
     p.add_argument('--hidden', type=int, default=64)
     p.add_argument('--layers', type=int, default=1)
-    p.add_argument('--epochs', type=int, default=6)
+    p.add_argument('--epochs', type=int, default=4)
     p.add_argument('--batch', type=int, default=32)
     p.add_argument('--lr', type=float, default=0.01)
     p.add_argument('--seed', type=int, default=1, help='split seed (the data order) and torch.manual_seed')
