@@ -14,3 +14,4 @@ export * from './random';
 export * from './convert';
 export * from './gather';
 export { proj_steps, weights_t } from './seq';
+export * from './q8gemm';
