@@ -15,3 +15,4 @@ export * from './convert';
 export * from './gather';
 export { proj_steps, weights_t } from './seq';
 export * from './q8gemm';
+export * from './q8rnn';

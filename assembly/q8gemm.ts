@@ -3,7 +3,7 @@
 // Quantization of a row v of K floats (a weight row at quantize() time, an activation row at every
 // call: one x_t row of one sequence, one h_{t−1} row):
 //   m = max_k |v[k]| (f32), inv = 127 / m (f32 division), scale = m / 127 (f32 division),
-//   q[k] = clamp(roundHalfEven(v[k] · inv), −127, 127)      (one f32 multiply, f32 nearest)
+//   q[k] = roundHalfEven(v[k] · inv)        (one f32 multiply; |q| ≤ 127 follows from |v| ≤ m)
 // Special rows: when inv is not finite (m = 0, or m < 127 / FLT_MAX ≈ 3.7e−37) every q is 0 and
 // scale = 0; when m is NaN or ±inf (the row holds a NaN or an infinity) every q is 0 and scale is
 // NaN, so every output of that row is NaN. Rows are quantized alone, so a row's bits never depend
@@ -44,37 +44,51 @@ const MC: i32 = 128;   // rows of A per block of the 4-row path (128 rows of K i
 // ---------------------------------------------------------------------------------------
 // Quantization
 
+// Rounding by the f32 adder: for |y| < 2^22, (y + 1.5·2^23) holds roundHalfEven(y) in its low
+// mantissa bits (the sum's ulp is 1 and IEEE addition rounds to nearest, ties to even), so
+// bits(y + MAGIC) − bits(MAGIC) = roundHalfEven(y) as an i32. Here |y| = |v · inv| ≤ 127·(1 + 2^−23)
+// (|v| ≤ m and inv = RN(127 / m)), which rounds to at most 127: no clamp is needed.
+const MAGIC: f32 = 12582912;      // 1.5 · 2^23
+const MAGIC_BITS: i32 = 0x4b400000;
+
 /**
  * One row of k floats at x → k int16 at q (plus a 0 at q[k] when k is odd); returns the row's
- * scale (see the top of this file).
+ * scale (see the top of this file). m is taken on the bits of |v| (an i32 max: for non-negative
+ * floats the bit patterns order as the values, +inf and NaN above every finite value).
  */
 function quant_row(k: i32, x: usize, q: usize): f32 {
-  let mv = f32x4.splat(0);
+  const mask = i32x4.splat(0x7fffffff);
+  let mv = i32x4.splat(0), mw = mv;
   let i = 0;
-  for (; i + 4 <= k; i += 4) mv = f32x4.max(mv, f32x4.abs(v128.load(x + (<usize>i << 2))));
-  let m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
-  for (; i < k; i++) m = max(m, abs(load<f32>(x + (<usize>i << 2))));
+  for (; i + 8 <= k; i += 8) {
+    const p = x + (<usize>i << 2);
+    mv = i32x4.max_s(mv, v128.and(v128.load(p), mask));
+    mw = i32x4.max_s(mw, v128.and(v128.load(p, 16), mask));
+  }
+  mv = i32x4.max_s(mv, mw);
+  let mb = max(max(i32x4.extract_lane(mv, 0), i32x4.extract_lane(mv, 1)), max(i32x4.extract_lane(mv, 2), i32x4.extract_lane(mv, 3)));
+  for (; i < k; i++) mb = max(mb, load<i32>(x + (<usize>i << 2)) & 0x7fffffff);
   const kp = (k + 1) & ~1;
-  if (m - m != 0) {            // NaN or ±inf in the row
+  if (mb >= 0x7f800000) {      // NaN or ±inf in the row
     memory.fill(q, 0, <usize>kp << 1);
     return reinterpret<f32>(0x7fc00000);
   }
+  const m = reinterpret<f32>(mb);
   const inv: f32 = <f32>127 / m;
   if (inv - inv != 0) {        // m = 0 or too small: 127 / m overflows
     memory.fill(q, 0, <usize>kp << 1);
     return 0;
   }
-  const iv = f32x4.splat(inv), lo = f32x4.splat(-127), hi = f32x4.splat(127);
+  const iv = f32x4.splat(inv), mg = f32x4.splat(MAGIC), mgb = i32x4.splat(MAGIC_BITS);
   i = 0;
   for (; i + 8 <= k; i += 8) {
     const p = x + (<usize>i << 2);
-    const a = i32x4.trunc_sat_f32x4_s(f32x4.min(f32x4.max(f32x4.nearest(f32x4.mul(v128.load(p), iv)), lo), hi));
-    const b = i32x4.trunc_sat_f32x4_s(f32x4.min(f32x4.max(f32x4.nearest(f32x4.mul(v128.load(p, 16), iv)), lo), hi));
+    const a = i32x4.sub(f32x4.add(f32x4.mul(v128.load(p), iv), mg), mgb);
+    const b = i32x4.sub(f32x4.add(f32x4.mul(v128.load(p, 16), iv), mg), mgb);
     v128.store(q + (<usize>i << 1), i16x8.narrow_i32x4_s(a, b));
   }
   for (; i < k; i++) {
-    const v = min<f32>(max<f32>(nearest<f32>(load<f32>(x + (<usize>i << 2)) * inv), -127), 127);
-    store<i16>(q + (<usize>i << 1), <i16><i32>v);
+    store<i16>(q + (<usize>i << 1), <i16>(reinterpret<i32>(load<f32>(x + (<usize>i << 2)) * inv + MAGIC) - MAGIC_BITS));
   }
   if (k & 1) store<i16>(q + (<usize>k << 1), 0);
   return m / <f32>127;
@@ -372,15 +386,22 @@ export function q8_gemm(M: i32, N: i32, K: i32, A: usize, lda: i32, xs: usize, W
   }
 }
 
+// Rows per quantization chunk of q8_project: its int16 rows stay in L1/L2 while every panel reads them.
+const QC: i32 = 128;
+
 /**
  * y (M × N, leading dim ldy) = quantize(x rows) · Wᵀ, dequantized (q8_gemm), for M rows of K
- * floats at x (leading dim ldx); the activation rows are quantized into a scratch first.
+ * floats at x (leading dim ldx): chunks of QC rows are quantized into a scratch, then multiplied.
+ * A row's result does not depend on the chunking (rows are quantized and summed alone).
  */
 export function q8_project(M: i32, N: i32, K: i32, x: usize, ldx: i32, Wp: usize, ws: usize, y: usize, ldy: i32): void {
   if (M <= 0) return;
-  const kp = (K + 1) & ~1;
-  const q = alloc(<usize>(M * kp) << 1), s = alloc(<usize>M << 2);
-  q8_quant_rows(M, K, x, ldx, q, kp, s);
-  q8_gemm(M, N, K, q, kp, s, Wp, ws, y, ldy);
+  const kp = (K + 1) & ~1, mc = min(M, QC);
+  const q = alloc(<usize>(mc * kp) << 1), s = alloc(<usize>mc << 2);
+  for (let r = 0; r < M; r += QC) {
+    const m = min(QC, M - r);
+    q8_quant_rows(m, K, x + (<usize>(r * ldx) << 2), ldx, q, kp, s);
+    q8_gemm(m, N, K, q, kp, s, Wp, ws, y + (<usize>(r * ldy) << 2), ldy);
+  }
   free(s); free(q);
 }

@@ -11,6 +11,18 @@ export type StateDict = Record<string, Tensor>;
 
 export interface LoadResult { missingKeys: string[]; unexpectedKeys: string[] }
 
+/**
+ * @internal A tensor a module keeps in its state dict besides its parameters (a quantized module's
+ * int8 weights, scales and biases): its shape, how to read it, how to check and write a new value.
+ */
+export interface StateSlot {
+  shape: number[];
+  get(): Tensor;
+  /** an error message for a value of the right shape that cannot be loaded, or null */
+  check(v: Tensor): string | null;
+  set(v: Tensor): void;
+}
+
 export abstract class Module {
   /** Train mode (dropout active) or eval mode. */
   training = true;
@@ -70,12 +82,19 @@ export abstract class Module {
     return this.parameters().filter((p) => !onlyTrainable || p.requiresGrad).reduce((a, p) => a + p.numel, 0);
   }
 
-  /** The parameters by dotted name, as tensors sharing the module's data (like state_dict()). */
+  /**
+   * The parameters by dotted name, as tensors sharing the module's data (like state_dict()); a
+   * quantized module adds its int8 weights (Int8Tensor), their `.scale`s and its biases.
+   */
   stateDict(): StateDict {
     const sd: StateDict = {};
     for (const [k, p] of this.namedParameters()) sd[k] = p.detach();
+    for (const [k, s] of namedSlots(this)) sd[k] = s.get();
     return sd;
   }
+
+  /** @internal the state-dict entries this module holds outside Parameters (quantized modules) */
+  _stateSlots(): [string, StateSlot][] { return []; }
 
   /**
    * Copies values into the parameters. Values may be Tensors or nested/typed arrays.
@@ -86,13 +105,30 @@ export abstract class Module {
     const strict = opts.strict ?? true;
     if (sd === null || typeof sd !== 'object') fail('stateDict', 'an object of name → Tensor', sd);
     const params = new Map(this.namedParameters());
-    const missingKeys = [...params.keys()].filter((k) => !(k in sd));
-    const unexpectedKeys = Object.keys(sd).filter((k) => !params.has(k));
+    const slots = new Map(namedSlots(this));
+    const keys = [...params.keys(), ...slots.keys()];
+    const missingKeys = keys.filter((k) => !(k in sd));
+    const unexpectedKeys = Object.keys(sd).filter((k) => !params.has(k) && !slots.has(k));
     if (strict && missingKeys.length) {
       throw new RnnError(`stateDict: expected key ${show(missingKeys[0])} (missing: ${missingKeys.join(', ')}), got keys ${Object.keys(sd).join(', ') || '(none)'}`);
     }
     if (strict && unexpectedKeys.length) {
-      throw new RnnError(`stateDict: expected only the keys ${[...params.keys()].join(', ')}, got unexpected ${unexpectedKeys.join(', ')}`);
+      throw new RnnError(`stateDict: expected only the keys ${keys.join(', ')}, got unexpected ${unexpectedKeys.join(', ')}`);
+    }
+    const slotPlan: [StateSlot, Tensor | unknown[] | ArrayLike<number>, string][] = [];
+    for (const [k, s] of slots) {
+      if (!(k in sd)) continue;
+      const v = sd[k];
+      const n = s.shape.reduce((a, b) => a * b, 1);
+      if (v instanceof Tensor) {
+        if (!sameShape(v.shape, s.shape)) throw new RnnError(`stateDict[${show(k)}]: expected shape ${show(s.shape)}, got ${show(v.shape)}`);
+      } else if (ArrayBuffer.isView(v) || Array.isArray(v)) {
+        const len = Array.isArray(v) ? (v as unknown[]).flat(Infinity as 1).length : (v as ArrayLike<number>).length;
+        if (len !== n) throw new RnnError(`stateDict[${show(k)}]: expected ${n} values for shape ${show(s.shape)}, got ${len}`);
+      } else {
+        fail(`stateDict[${show(k)}]`, 'a Tensor or an array of numbers', v);
+      }
+      slotPlan.push([s, v as Tensor, k]);
     }
     const plan: [Parameter, Tensor | ArrayLike<number>][] = [];
     for (const [k, p] of params) {
@@ -114,7 +150,15 @@ export abstract class Module {
       }
     }
     safePoint();
+    // quantized values are checked (in Wasm) before anything is written
+    const slotValues = slotPlan.map(([s, v, k]) => {
+      const t = v instanceof Tensor ? v : tensor(Array.isArray(v) ? (v as unknown[]).flat(Infinity as 1) as number[] : v as ArrayLike<number>, s.shape);
+      const err = s.check(t);
+      if (err) throw new RnnError(`stateDict[${show(k)}]: ${err}`);
+      return t;
+    });
     const e = w();
+    slotPlan.forEach(([s], i) => s.set(slotValues[i]));
     for (const [p, v] of plan) {
       if (v instanceof Tensor) e.copy_rows(1, p.numel, v.ptr, p.numel, p.ptr, p.numel);
       else p.storage.write(v);
@@ -156,6 +200,20 @@ export abstract class Module {
     const extra = this.extraRepr();
     return `${name}(${extra ? '\n  ' + extra : ''}\n${lines.join('\n')}\n)`;
   }
+}
+
+/** Every state slot of the tree with its dotted name (see StateSlot). */
+function namedSlots(root: Module): [string, StateSlot][] {
+  const out: [string, StateSlot][] = [];
+  const seen = new Set<Module>();
+  const walk = (m: Module, pre: string) => {
+    if (seen.has(m)) return;
+    seen.add(m);
+    for (const [k, s] of m._stateSlots()) out.push([pre + k, s]);
+    for (const [k, c] of m.namedChildren()) walk(c, pre + k + '.');
+  };
+  walk(root, '');
+  return out;
 }
 
 /** An array of modules, named 0, 1, … (what an array field becomes). */
