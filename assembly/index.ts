@@ -16,3 +16,4 @@ export * from './gather';
 export { proj_steps, weights_t } from './seq';
 export * from './q8gemm';
 export * from './q8rnn';
+export * from './kpeak';
