@@ -26,7 +26,7 @@ import { weight_grads, hprev_gemm, zero_state, weights_t, bias_or_negzero, pre_s
  * hn = W_hn h + b_hn. Every element gets the operations separate bias passes and one fused
  * loop would give it, so the bits are theirs.
  */
-export function gru_row(H: i32, gx: usize, bi: usize, a3: usize, bh: usize, h: usize, hy: usize, hn: usize, ga: i32): void {
+function gru_row(H: i32, gx: usize, bi: usize, a3: usize, bh: usize, h: usize, hy: usize, hn: usize, ga: i32): void {
   const o1 = <usize>H << 2, o2 = <usize>(2 * H) << 2;
   pre_sum(2 * H, gx, bi, a3, bh, gx);
   vgate(gx, 2 * H, ga);                      // r, z
@@ -58,7 +58,7 @@ function gru_out(H: i32, gx: usize, h: usize, hy: usize): void {
 }
 
 /** lbr = 0, first half of a row: r, z from the input and hidden pre-activations (biases as in gru_row); rh = r ⊙ h. */
-export function gru_rz(H: i32, gx: usize, bi: usize, a3: usize, bh: usize, h: usize, rh: usize, ga: i32): void {
+function gru_rz(H: i32, gx: usize, bi: usize, a3: usize, bh: usize, h: usize, rh: usize, ga: i32): void {
   pre_sum(2 * H, gx, bi, a3, bh, gx);
   vgate(gx, 2 * H, ga);
   let j = 0;
@@ -67,7 +67,7 @@ export function gru_rz(H: i32, gx: usize, bi: usize, a3: usize, bh: usize, h: us
 }
 
 /** lbr = 0, second half: n = tanh(input n + hidden n), h' = (h − n)⊙z + n. */
-export function gru_n(H: i32, gx: usize, bi: usize, a3: usize, bh: usize, h: usize, hy: usize): void {
+function gru_n(H: i32, gx: usize, bi: usize, a3: usize, bh: usize, h: usize, hy: usize): void {
   const o2 = <usize>(2 * H) << 2;
   pre_sum(H, gx + o2, bi + o2, a3 + o2, bh + o2, gx + o2);
   vtanh(gx + o2, gx + o2, H);

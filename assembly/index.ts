@@ -16,4 +16,5 @@ export * from './gather';
 export { proj_steps, weights_t } from './seq';
 export * from './q8gemm';
 export * from './q8rnn';
+export { q8_sigmoid, q8_tanh, q8_lstm_row } from './q8act';
 export * from './kpeak';

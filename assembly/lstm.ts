@@ -23,7 +23,7 @@ import { weight_grads, zero_state, weights_t, bias_or_negzero, pre_sum, proj_ste
  * c = f·c_prev + i·g and r = o·tanh(c), PyTorch's order of operations. c_prev in cp; writes c
  * and r. Every element gets the same operations it would in one fused loop.
  */
-export function lstm_row(H: i32, gx: usize, bi: usize, a4: usize, bh: usize, cp: usize, c: usize, r: usize, ga: i32): void {
+function lstm_row(H: i32, gx: usize, bi: usize, a4: usize, bh: usize, cp: usize, c: usize, r: usize, ga: i32): void {
   const o1 = <usize>H << 2, o2 = <usize>(2 * H) << 2, o3 = <usize>(3 * H) << 2;
   pre_sum(4 * H, gx, bi, a4, bh, gx);
   vgate(gx, 2 * H, ga);          // i, f

@@ -3,18 +3,18 @@
 //
 // What changes against the f32 forward: the input rows x_t, the state rows h_{t−1} (and, for an
 // LSTM projection, r_t; for the reset-before GRU, r ⊙ h) are quantized one row at a time, right
-// before their product; the products come out dequantized in f32 (q8gemm.ts's contract); then the
-// biases, the gate math, the cell update and the lengths handling are the f32 path's own code,
-// so a row's bits depend only on that row (never on the batch) and on nothing engine-specific.
+// before their product; the products come out dequantized in f32 (q8gemm.ts's contract); the
+// gate math is the f32 rows' with faster activations (q8act.ts); the biases, the cell update and
+// the lengths handling are the f32 path's own code. A row's bits depend only on that row (never
+// on the batch) and on nothing engine-specific.
 //
 // Weights are given packed (q8_pack): `w*` the packed int16 panels, `w*s` the row scales. Biases,
 // states and outputs are f32, laid out as in the f32 kernels (see rnn.ts). Inference only: no
 // caches, nothing for a backward. The input projection runs a chunk of steps at a time into a
 // scratch (proj_steps, as the f32 inference path does); a GEMM row never depends on its chunk.
 import { alloc, free } from './alloc';
-import { unary, add_bias_rows } from './elementwise';
-import { lstm_row } from './lstm';
-import { gru_row, gru_rz, gru_n } from './gru';
+import { add_bias_rows } from './elementwise';
+import { q8_act, q8_lstm_row, q8_gru_row, q8_gru_rz, q8_gru_n } from './q8act';
 import { q8_quant_rows, q8_gemm, q8_project } from './q8gemm';
 import { bias_or_negzero, pre_sum, proj_steps, prev_rows, prev_ld, rowp, timeOf, gather_last, zero_invalid } from './seq';
 
@@ -63,8 +63,8 @@ export function q8_rnn_forward(T: i32, B: i32, I: i32, H: i32, x: usize, ldx: i3
     const h = prev_rows(T, B, H, s, t, reverse, lengths, out, ldo, h0, hp), hl = prev_ld(s, lengths, ldo, H);
     state_gemm(B, H, H, h, hl, hq, hs, whh, whhs, acc, H);
     for (let b = 0; b < B; b++) pre_sum(H, rowp(out, t * B + b, ldo), bi, rowp(acc, b, H), bh, rowp(out, t * B + b, ldo));
-    if (ldo == H) unary(act, rowp(out, t * B, H), rowp(out, t * B, H), B * H);
-    else for (let b = 0; b < B; b++) unary(act, rowp(out, t * B + b, ldo), rowp(out, t * B + b, ldo), H);
+    if (ldo == H) q8_act(act, rowp(out, t * B, H), B * H);
+    else for (let b = 0; b < B; b++) q8_act(act, rowp(out, t * B + b, ldo), H);
     zero_invalid(T, B, H, t, lengths, out, ldo);
   }
   gather_last(T, B, H, reverse, lengths, out, ldo, hN);
@@ -97,7 +97,7 @@ export function q8_lstm_forward(T: i32, B: i32, I: i32, H: i32, P: i32, x: usize
     const c = prev_rows(T, B, H, s, t, reverse, lengths, cells, H, c0, cp);
     state_gemm(B, G, P, h, hl, hq, hs, whh, whhs, acc, G);
     for (let b = 0; b < B; b++) {
-      lstm_row(H, rowp(gx, (t - t0) * B + b, G), bi, rowp(acc, b, G), bh, rowp(c, b, H), rowp(cells, t * B + b, H),
+      q8_lstm_row(H, rowp(gx, (t - t0) * B + b, G), bi, rowp(acc, b, G), bh, rowp(c, b, H), rowp(cells, t * B + b, H),
                r ? rowp(r, b, H) : rowp(out, t * B + b, ldo), ga);
     }
     // h_t = q(r_t) · W_hrᵀ
@@ -138,14 +138,14 @@ export function q8_gru_forward(T: i32, B: i32, I: i32, H: i32, x: usize, ldx: i3
     if (lbr) {
       state_gemm(B, G, H, h, hl, hq, hs, whh, whhs, acc, G);
       for (let b = 0; b < B; b++) {
-        gru_row(H, rowp(g, b, G), bi, rowp(acc, b, G), bh, rowp(h, b, hl), rowp(out, t * B + b, ldo), rowp(aux, b, H), ga);
+        q8_gru_row(H, rowp(g, b, G), bi, rowp(acc, b, G), bh, rowp(h, b, hl), rowp(out, t * B + b, ldo), rowp(aux, b, H), ga);
       }
     } else {
       // r and z from h; then the candidate from q(r ⊙ h)
       state_gemm(B, 2 * H, H, h, hl, hq, hs, whh, whhs, acc, G);
-      for (let b = 0; b < B; b++) gru_rz(H, rowp(g, b, G), bi, rowp(acc, b, G), bh, rowp(h, b, hl), rowp(aux, b, H), ga);
+      for (let b = 0; b < B; b++) q8_gru_rz(H, rowp(g, b, G), bi, rowp(acc, b, G), bh, rowp(h, b, hl), rowp(aux, b, H), ga);
       state_gemm(B, H, H, aux, H, hq, hs, whn, whns, an, G);
-      for (let b = 0; b < B; b++) gru_n(H, rowp(g, b, G), bi, rowp(acc, b, G), bh, rowp(h, b, hl), rowp(out, t * B + b, ldo));
+      for (let b = 0; b < B; b++) q8_gru_n(H, rowp(g, b, G), bi, rowp(acc, b, G), bh, rowp(h, b, hl), rowp(out, t * B + b, ldo));
     }
     zero_invalid(T, B, H, t, lengths, out, ldo);
   }
