@@ -200,7 +200,7 @@ class Classifier extends lib.Module {
     this.rnn = new lib.RNN(w.I, w.H, { numLayers: w.L, batchFirst: w.id === 'W5' });
     this.fc = new lib.Linear(w.H, w.classes!);
   }
-  forward(x: lib.Tensor): lib.Tensor {
+  override forward(x: lib.Tensor): lib.Tensor {
     const [out, hidden] = this.rnn.forward(x);
     // W5 is tutorial 003's SimpleRNN (fc(hidden[0])); W4 takes the last step of the output
     return this.fc.forward(this.w.id === 'W5' ? hidden.select(0, 0) : out.select(0, -1));

@@ -52,3 +52,35 @@ for (const [mode, I, H, L, B] of CASES) {
   console.log(`| ${mode}(${I}, ${H}${L > 1 ? `, ${L} layers` : ''}) | ${B} | ${stepUs.toFixed(2)} | ${(flops / stepUs / 1e3).toFixed(1)} | ${fwdUs.toFixed(2)} |`);
   m.dispose();
 }
+
+// A whole char model streamed through Sequential.step, one character per call (B = 1): latency per
+// character, p50 and p99 of single calls, next to what a user wrote before Sequential.step (the
+// Embedding row picked by forward, LSTM.step, then Linear.forward on a new tensor of its output).
+{
+  const V = 80;
+  const model = new lib.Sequential(new lib.Embedding(V, 32), new lib.LSTM(32, 128, { numLayers: 2 }), new lib.Linear(128, V));
+  const emb = model.get(0) as lib.Embedding, lstm = model.get(1) as lib.LSTM, fc = model.get(2) as lib.Linear;
+  const pct = (f: (c: number) => void) => {
+    for (let i = 0; i < 2000; i++) f(i % V);   // warm up
+    const t: number[] = [];
+    for (let i = 0; i < 10000; i++) {
+      const t0 = process.hrtime.bigint();
+      f((i * 7) % V);
+      t.push(Number(process.hrtime.bigint() - t0) / 1e3);
+    }
+    t.sort((a, b) => a - b);
+    return [t[t.length >> 1], t[Math.floor(t.length * 0.99)]];
+  };
+  let st = model.step(0);
+  const seq = pct((c) => { st = model.step(c, st); });
+  let ls = lstm.step(new Float32Array(32));
+  const manual = pct((c) => lib.noGrad(() => {
+    ls = lstm.step(emb.forward([c]), ls);
+    const h = lib.tensor(ls.output, [1, 128]);
+    fc.forward(h).toFloat32Array();
+  }));
+  console.log('\n| char model: Embedding(80, 32) → LSTM(32, 128, 2 layers) → Linear(128, 80), B = 1 | p50 µs/char | p99 µs/char |');
+  console.log('|---|---:|---:|');
+  console.log(`| Sequential.step | ${seq[0].toFixed(1)} | ${seq[1].toFixed(1)} |`);
+  console.log(`| by hand: Embedding.forward, LSTM.step, tensor(output), Linear.forward | ${manual[0].toFixed(1)} | ${manual[1].toFixed(1)} |`);
+}

@@ -9,7 +9,7 @@ const w = WORKLOADS.find((x) => x.id === 'W4')!;
 await lib.init(); await initTf();
 const now = () => performance.now();
 lib.manualSeed(4);
-class C extends lib.Module { rnn = new lib.RNN(32, 128, { numLayers: 2 }); fc = new lib.Linear(128, 10); forward(x: lib.Tensor) { const [o] = this.rnn.forward(x); return this.fc.forward(o.select(0, -1)); } }
+class C extends lib.Module { rnn = new lib.RNN(32, 128, { numLayers: 2 }); fc = new lib.Linear(128, 10); override forward(x: lib.Tensor) { const [o] = this.rnn.forward(x); return this.fc.forward(o.select(0, -1)); } }
 const m = new C(); const opt = new lib.Adam(m.parameters(), { lr: 1e-3 });
 const xs = new Float32Array(32 * 32 * 32).map((_, i) => Math.sin(i)); const lab = Array.from({ length: 32 }, (_, i) => i % 10);
 const ours = () => { const x = lib.tensor(xs, [32, 32, 32]); const loss = lib.crossEntropy(m.forward(x), lab); opt.zeroGrad(); loss.backward(); opt.step(); const v = loss.item(); x.dispose(); return v; };

@@ -1,34 +1,13 @@
-// Tutorial 003's three classifiers, written as the tutorial writes them in PyTorch.
-// Used by the demo (examples/demo.ts) and by the training-curve test (test/train.test.ts).
-import { Module, RNN, Linear, cat, type Tensor } from '../dist/index.js';
+// Tutorial 003's three classifiers, by the names of their PyTorch reference runs
+// (test/vectors/train/<name>.json), for examples/demo.ts and test/train.test.ts. The classes are
+// defined, as the notebook writes them, in examples/tutorials/003-rnn-classifiers.ts.
+import { BiDirectionalRNN, MultiLayerRNN, SimpleRNN } from './tutorials/003-rnn-classifiers.js';
 
-/** nn.RNN(5, 10, batch_first=True) → fc(hidden[0]) */
-export class SimpleRNN extends Module {
-  rnn = new RNN(5, 10, { batchFirst: true });
-  fc = new Linear(10, 2);
-  forward(x: Tensor): Tensor { const [, hidden] = this.rnn.forward(x); return this.fc.forward(hidden.select(0, 0)); }
-}
+export { BiDirectionalRNN, MultiLayerRNN, SimpleRNN };
 
-/** nn.RNN(5, 10, 4, batch_first=True) → fc(out[:, -1, :]) */
-export class MultiLayerRNN extends Module {
-  rnn = new RNN(5, 10, { numLayers: 4, batchFirst: true });
-  fc = new Linear(10, 2);
-  forward(x: Tensor): Tensor { const [out] = this.rnn.forward(x); return this.fc.forward(out.select(1, -1)); }
-}
-
-/** nn.RNN(5, 10, 2, batch_first=True, bidirectional=True) → fc(cat((hidden[-2], hidden[-1]), 1)) */
-export class BiDirectionalRNN extends Module {
-  rnn = new RNN(5, 10, { numLayers: 2, batchFirst: true, bidirectional: true });
-  fc = new Linear(20, 2);
-  forward(x: Tensor): Tensor {
-    const [, hidden] = this.rnn.forward(x);
-    return this.fc.forward(cat([hidden.select(0, -2), hidden.select(0, -1)], 1));
-  }
-}
-
-/** The three runs by the names of their reference vectors (test/vectors/train/<name>.json). */
+/** The three runs: nn.RNN(5, 10) + Linear, one layer; four layers; two bidirectional layers. */
 export const tutorial003Models = {
-  single: () => new SimpleRNN(),
-  multi4: () => new MultiLayerRNN(),
-  bi2: () => new BiDirectionalRNN(),
+  single: () => new SimpleRNN(5, 10, 2),
+  multi4: () => new MultiLayerRNN(5, 10, 4, 2),
+  bi2: () => new BiDirectionalRNN(5, 10, 2, 2),
 };

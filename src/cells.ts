@@ -49,6 +49,9 @@ abstract class CellBase extends Module {
     return `${this.inputSize}, ${this.hiddenSize}${this.bias ? '' : ', bias=False'}${this._act === 2 ? ', nonlinearity=relu' : ''}`;
   }
 
+  /** @internal Sequential passes this module a recurrent layer's output sequence. */
+  override _accepts(): 'tensor' | 'indices' | 'any' { return 'tensor'; }
+
   private checkState(name: string, t: Tensor | null | undefined, batched: boolean, B: number): Tensor | null {
     if (t === undefined || t === null) return null;
     if (!(t instanceof Tensor)) fail(name, 'a Tensor', t);
@@ -124,7 +127,7 @@ export class RNNCell extends CellBase {
     this.nonlinearity = o.nonlinearity;
     this._act = o.nonlinearity === 'relu' ? 2 : 0;
   }
-  forward(input: Tensor, hx?: Tensor | null): Tensor { return this.cell(input, hx, null)[0]; }
+  override forward(input: Tensor, hx?: Tensor | null): Tensor { return this.cell(input, hx, null)[0]; }
 }
 
 /** One LSTM step; hx = [h, c] (either may be null). Returns [h', c']. */
@@ -136,7 +139,7 @@ export class LSTMCell extends CellBase {
     super('LSTM', inputSize, hiddenSize, o.bias);
     this.setGate(o.gateActivation);
   }
-  forward(input: Tensor, hx?: [Tensor | null | undefined, Tensor | null | undefined] | null): [Tensor, Tensor] {
+  override forward(input: Tensor, hx?: [Tensor | null | undefined, Tensor | null | undefined] | null): [Tensor, Tensor] {
     if (hx !== undefined && hx !== null && !Array.isArray(hx)) fail('hx', 'an array [h, c]', hx);
     const [h, c] = this.cell(input, hx?.[0], hx?.[1]);
     return [h, c!];
@@ -154,5 +157,5 @@ export class GRUCell extends CellBase {
     this._lbr = o.resetAfter ? 1 : 0;
     this.setGate(o.gateActivation);
   }
-  forward(input: Tensor, hx?: Tensor | null): Tensor { return this.cell(input, hx, null)[0]; }
+  override forward(input: Tensor, hx?: Tensor | null): Tensor { return this.cell(input, hx, null)[0]; }
 }

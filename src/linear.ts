@@ -32,7 +32,10 @@ export class Linear extends Module {
     return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias ? 'True' : 'False'}`;
   }
 
-  forward(x: Tensor): Tensor {
+  /** @internal Sequential passes this module a recurrent layer's output sequence. */
+  override _accepts(): 'tensor' | 'indices' | 'any' { return 'tensor'; }
+
+  override forward(x: Tensor): Tensor {
     if (!(x instanceof Tensor)) fail('input', 'a Tensor', x);
     if (x.dim < 1 || x.shape[x.dim - 1] !== this.inFeatures) {
       fail('input', `last dimension ${this.inFeatures} (inFeatures)`, `shape ${show(x.shape)}`, true);

@@ -185,6 +185,23 @@ export abstract class Module {
     for (const m of this.modules()) m._freeBuffers();
   }
 
+  /**
+   * The computation, overridden by every module (`forward(x: Tensor): Tensor` in a subclass is
+   * fine; under TypeScript's `noImplicitOverride` write `override forward`). Declared here so that
+   * code holding any Module (Sequential, your helpers) can call it; a module without one (a
+   * ModuleList) throws an RnnError.
+   */
+  forward(...args: any[]): any {
+    throw new RnnError(`${className(this.constructor)}: expected a module with a forward() (call its submodules instead), got one that has no forward()`);
+  }
+
+  /**
+   * @internal What forward takes, for Sequential: 'tensor' (a recurrent layer's [output, state]
+   * tuple gives it the output sequence), 'indices' (integer indices: a tuple is an error), 'any'
+   * (your modules: the value as it comes, tuples included, as nn.Sequential passes it).
+   */
+  _accepts(): 'tensor' | 'indices' | 'any' { return 'any'; }
+
   /** @internal Wasm memory a module keeps besides its parameters (RNN step()'s buffers). */
   _freeBuffers(): void {}
 

@@ -9,7 +9,9 @@ import { I32, w } from './wasm.js';
 function checkParams(params: Iterable<Tensor>, where: string): Tensor[] {
   if (!params || typeof (params as any)[Symbol.iterator] !== 'function') fail(`${where} params`, 'an iterable of parameters', params);
   const list = [...params];
-  list.forEach((p, i) => { if (!(p instanceof Tensor) || !p.requiresGrad || !p.isLeaf) fail(`${where} params[${i}]`, 'a leaf Tensor with requiresGrad', p); });
+  // as PyTorch: frozen parameters (requiresGrad false, e.g. Embedding.fromPretrained) are accepted, and
+  // skipped while they have no gradient
+  list.forEach((p, i) => { if (!(p instanceof Tensor) || !p.isLeaf) fail(`${where} params[${i}]`, 'a leaf Tensor (a parameter)', p); });
   if (!list.length) throw new RnnError(`${where} params: expected at least one parameter, got an empty list`);
   return list;
 }

@@ -57,7 +57,7 @@ export interface ForwardOptions { lengths?: ArrayLike<number> }
 interface StepWeights { buf: Storage; vih: number; vhh: number; vhr: number }
 
 /** step()'s Wasm buffers for one batch size, and Float32Array views of the state it returns. */
-interface StepWorkspace {
+export interface StepWorkspace {
   B: number;
   bufs: Storage[];
   ptrs: number[];
@@ -147,7 +147,7 @@ abstract class RNNBase extends Module {
     let s = `${this.inputSize}, ${this.hiddenSize}`;
     if (this.projSize) s += `, proj_size=${this.projSize}`;
     if (this.numLayers !== 1) s += `, num_layers=${this.numLayers}`;
-    if (this._act === ACT_RELU) s += ', nonlinearity=relu';
+    // (PyTorch 1.13's RNN repr does not show nonlinearity; RNNCell's does)
     if (!this.bias) s += ', bias=False';
     if (this.batchFirst) s += ', batch_first=True';
     if (this.dropout) s += `, dropout=${this.dropout}`;
@@ -155,6 +155,9 @@ abstract class RNNBase extends Module {
     if (this._ga) s += ', gate_activation=hardSigmoid';
     return s;
   }
+
+  /** @internal Sequential passes this module a recurrent layer's output sequence. */
+  override _accepts(): 'tensor' | 'indices' | 'any' { return 'tensor'; }
 
   /** @internal Keras SimpleRNN activations the Wasm kernel also computes: 1 sigmoid, 3 identity. */
   _setActivation(code: 0 | 1 | 2 | 3): void { this._act = code; }
@@ -407,7 +410,7 @@ abstract class RNNBase extends Module {
    */
   step(x: Tensor | Float32Array, state?: StepState): StepState {
     if (this.bidirectional) throw new RnnError('step: expected a unidirectional module (a reverse direction needs the whole sequence), got bidirectional = true');
-    const I = this.inputSize, H = this.hiddenSize, Ho = this.hiddenOut, L = this.numLayers;
+    const I = this.inputSize;
     let n: number;
     if (x instanceof Tensor) {
       if ((x.dim !== 1 && x.dim !== 2) || x.shape[x.dim - 1] !== I) fail('x', `shape (B, ${I}) or (${I})`, `shape ${show(x.shape)}`, true);
@@ -419,34 +422,60 @@ abstract class RNNBase extends Module {
       fail('x', 'a Tensor or a Float32Array', x);
     }
     const B = n / I;
-    const lstm = this.mode === 'LSTM';
-    if (state !== undefined) {
-      if (!state || !(state.h instanceof Float32Array) || state.h.length !== L * B * Ho) {
-        fail('state.h', `a Float32Array of ${L * B * Ho} values (L·B·Hout)`, state?.h instanceof Float32Array ? `length ${state.h.length}` : state?.h, true);
-      }
-      if (lstm && (!(state.c instanceof Float32Array) || state.c.length !== L * B * H)) {
-        fail('state.c', `a Float32Array of ${L * B * H} values (L·B·H)`, state.c instanceof Float32Array ? `length ${state.c.length}` : state.c, true);
-      }
-      if (!(state.output instanceof Float32Array) || state.output.length !== B * Ho) {
-        fail('state.output', `a Float32Array of ${B * Ho} values`, state.output, true);
-      }
-    }
+    this._checkStepState(state, B, 'state');
     safePoint();
-    const e = w();
-    // workspace: x, h (L,B,Ho), c (L,B,H), layer output, gate caches — kept while B stays the same
+    const ws = this._stepWorkspace(B);
+    const xp = ws.ptrs[0];
+    if (x instanceof Tensor) w().copy_rows(1, n, x.ptr, n, xp, n); else F32().set(x, xp >> 2);
+    this._stepAt(ws, xp, state);
+    return this._stepState(ws, state);
+  }
+
+  /** @internal step()'s checks of a state for B rows (RnnError naming `arg`); undefined passes. */
+  _checkStepState(state: StepState | undefined, B: number, arg: string): void {
+    if (state === undefined) return;
+    const H = this.hiddenSize, Ho = this.hiddenOut, L = this.numLayers;
+    if (!state || !(state.h instanceof Float32Array) || state.h.length !== L * B * Ho) {
+      fail(`${arg}.h`, `a Float32Array of ${L * B * Ho} values (L·B·Hout)`, state?.h instanceof Float32Array ? `length ${state.h.length}` : state?.h, true);
+    }
+    if (this.mode === 'LSTM' && (!(state.c instanceof Float32Array) || state.c.length !== L * B * H)) {
+      fail(`${arg}.c`, `a Float32Array of ${L * B * H} values (L·B·H)`, state.c instanceof Float32Array ? `length ${state.c.length}` : state.c, true);
+    }
+    if (!(state.output instanceof Float32Array) || state.output.length !== B * Ho) {
+      fail(`${arg}.output`, `a Float32Array of ${B * Ho} values`, state.output, true);
+    }
+  }
+
+  /**
+   * @internal step()'s Wasm buffers for B rows — x, h (L,B,Ho), c (L,B,H), layer outputs, gate
+   * caches — kept while B stays the same (persistent: their pointers never move).
+   */
+  _stepWorkspace(B: number): StepWorkspace {
     let ws = this._stepWs;
     if (!ws || ws.B !== B) {
       ws?.bufs.forEach((s) => s.dispose());
+      const I = this.inputSize, H = this.hiddenSize, Ho = this.hiddenOut, L = this.numLayers;
       const G = GATES[this.mode] * H;
       const sizes = [B * I, L * B * Ho, L * B * H, L * B * Ho, B * G, B * H, B * H, B];
       const bufs = sizes.map((s) => Storage.alloc(Math.max(1, s), true));
       const none = new Float32Array(0);
       ws = this._stepWs = { B, bufs, ptrs: bufs.map((s) => s.ptr), viewsOf: null, h: none, c: none, out: none };
     }
+    return ws;
+  }
+
+  /**
+   * @internal One timestep of every layer, reading B·I floats at byte offset xp (any Wasm buffer),
+   * the state from `state` (zeros when undefined). Leaves h, c in the workspace and returns the byte
+   * offset of the top layer's output (B·Hout floats, in the workspace).
+   */
+  _stepAt(ws: StepWorkspace, xp: number, state: StepState | undefined): number {
+    const e = w();
+    const I = this.inputSize, H = this.hiddenSize, Ho = this.hiddenOut, L = this.numLayers, B = ws.B;
+    const lstm = this.mode === 'LSTM';
     const ptrs = ws.ptrs;
-    const xp = ptrs[0], hp = ptrs[1], cp = ptrs[2], op = ptrs[3], gp = ptrs[4], cellp = ptrs[5], rawp = ptrs[6];
+    const hp = ptrs[1], cp = ptrs[2], op = ptrs[3], gp = ptrs[4], cellp = ptrs[5], rawp = ptrs[6];
     const f32 = F32();
-    if (x instanceof Tensor) e.copy_rows(1, n, x.ptr, n, xp, n); else f32.set(x, xp >> 2);
     if (state) {
       f32.set(state.h, hp >> 2);
       if (lstm) f32.set(state.c!, cp >> 2);
@@ -470,11 +499,18 @@ abstract class RNNBase extends Module {
         e.gru_forward(1, B, Il, H, inp, Il, 0, 0, bi, bh, ho, lo, Ho, ho, gp, cellp, 0, 0, this._lbr, this._ga, wT);
       }
     }
-    const buf = e.memory.buffer;
+    return op + (L - 1) * B * Ho * 4;
+  }
+
+  /** @internal Copies the workspace's h, c and top output into `state` (a new state when undefined). */
+  _stepState(ws: StepWorkspace, state: StepState | undefined): StepState {
+    const H = this.hiddenSize, Ho = this.hiddenOut, L = this.numLayers, B = ws.B;
+    const lstm = this.mode === 'LSTM';
+    const buf = w().memory.buffer;
     if (ws.viewsOf !== buf) {           // only after memory has grown: no JS allocation per step otherwise
-      ws.h = new Float32Array(buf, hp, L * B * Ho);
-      ws.c = new Float32Array(buf, cp, lstm ? L * B * H : 0);
-      ws.out = new Float32Array(buf, op + (L - 1) * B * Ho * 4, B * Ho);
+      ws.h = new Float32Array(buf, ws.ptrs[1], L * B * Ho);
+      ws.c = new Float32Array(buf, ws.ptrs[2], lstm ? L * B * H : 0);
+      ws.out = new Float32Array(buf, ws.ptrs[3] + (L - 1) * B * Ho * 4, B * Ho);
       ws.viewsOf = buf;
     }
     const st = state ?? { h: new Float32Array(L * B * Ho), ...(lstm ? { c: new Float32Array(L * B * H) } : {}), output: new Float32Array(B * Ho) };
@@ -504,7 +540,7 @@ export class RNN extends RNNBase {
   }
 
   /** Returns [output, hN]; see the shapes at the top of this file. */
-  forward(input: Tensor, h0?: Tensor | null, opts?: ForwardOptions): [Tensor, Tensor] {
+  override forward(input: Tensor, h0?: Tensor | null, opts?: ForwardOptions): [Tensor, Tensor] {
     const [o, h] = this.run(input, h0, null, opts);
     return [o, h];
   }
@@ -526,7 +562,7 @@ export class LSTM extends RNNBase {
   }
 
   /** state: [h0, c0] (either may be omitted/null for zeros). */
-  forward(input: Tensor, state?: [Tensor | null | undefined, Tensor | null | undefined] | null, opts?: ForwardOptions): [Tensor, [Tensor, Tensor]] {
+  override forward(input: Tensor, state?: [Tensor | null | undefined, Tensor | null | undefined] | null, opts?: ForwardOptions): [Tensor, [Tensor, Tensor]] {
     if (state !== undefined && state !== null && !Array.isArray(state)) fail('state', 'an array [h0, c0]', state);
     const [o, h, c] = this.run(input, state?.[0], state?.[1], opts);
     return [o, [h, c!]];
@@ -552,7 +588,7 @@ export class GRU extends RNNBase {
 
   override extraRepr(): string { return super.extraRepr() + (this._lbr ? '' : ', reset_after=False'); }
 
-  forward(input: Tensor, h0?: Tensor | null, opts?: ForwardOptions): [Tensor, Tensor] {
+  override forward(input: Tensor, h0?: Tensor | null, opts?: ForwardOptions): [Tensor, Tensor] {
     const [o, h] = this.run(input, h0, null, opts);
     return [o, h];
   }

@@ -3,7 +3,8 @@
 import { Node, recording, runBackward, type BackwardFn } from './autograd.js';
 import { RnnError, fail, show } from './errors.js';
 import { safePoint, Storage } from './storage.js';
-import { F32, I32, setArgs, w } from './wasm.js';
+import { F32, setArgs, w } from './wasm.js';
+import { argmaxOp, expOp, logOp, maxOp, softmaxOp, topkOp, type ValuesIndices } from './ops.js';
 
 export type Shape = readonly number[];
 export type NestedArray = number | NestedArray[];
@@ -307,20 +308,6 @@ export class Tensor {
   /** Matrix product with PyTorch's rules for 1-D and 2-D operands, batched for 3-D. */
   matmul(other: Tensor): Tensor { return matmul(this, other); }
 
-  /** Index of the largest value along the last dimension (a plain array, no gradient). */
-  argmax(): number[] {
-    if (this.shape.length === 0) return [0];
-    const cols = this.shape[this.shape.length - 1];
-    const rows = this.numel / cols;
-    safePoint();
-    const tmp = Storage.alloc(rows);
-    w().argmax_rows(rows, cols, this.ptr, tmp.ptr);
-    const o = tmp.ptr >> 2;
-    const r = Array.from(I32().subarray(o, o + rows));
-    tmp.dispose();
-    return r;
-  }
-
   /** A contiguous copy (recorded). */
   clone(): Tensor {
     safePoint();
@@ -328,6 +315,47 @@ export class Tensor {
     w().copy_rows(1, this.numel, this.ptr, this.numel, out.ptr, this.numel);
     return record(out, 'CloneBackward', [this], (g) => [g[0]]);
   }
+
+  // ---- exp, log, softmax, max, topk (src/ops.ts; kernels in assembly/softmax.ts) ----
+
+  /** e^x elementwise (any shape), like torch.exp; gradient g·e^x. */
+  exp(): Tensor { return expOp(this); }
+  /** Natural logarithm elementwise, like torch.log: log 0 = −Infinity, log of a negative = NaN; gradient g/x. */
+  log(): Tensor { return logOp(this); }
+
+  /**
+   * Softmax along `dim` (required; negative counts from the end), any rank, same shape out:
+   * e^(x − max) / Σ e^(x − max), numerically stable, computed in f64 and rounded once.
+   */
+  softmax(dim: number): Tensor { return softmaxOp(this, dim, false); }
+  /** log(softmax(x)) along `dim`, computed stably as x − logsumexp(x) (like torch.log_softmax). */
+  logSoftmax(dim: number): Tensor { return softmaxOp(this, dim, true); }
+
+  /**
+   * With no dim: the largest element as a 0-d tensor (NaN if any element is NaN); its gradient
+   * is shared evenly among the elements equal to it, like PyTorch. With `dim`: like
+   * `torch.max(x, dim, keepdim)`, `[values, indices]` (also `.values`, `.indices`) of shape x.shape
+   * without `dim` (kept as 1 with keepdim); indices are integral floats. Ties go to the first
+   * index, NaN counts as the largest; the gradient flows to the selected elements.
+   */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): ValuesIndices;
+  max(dim?: number, keepdim = false): Tensor | ValuesIndices { return maxOp(this, dim, keepdim); }
+
+  /**
+   * Index of the largest value along `dim` (first on ties, NaN counts as the largest), a tensor of
+   * integral floats shaped like max(dim)'s; with no dim, the index into the flattened tensor (0-d).
+   * No gradient. (Changed: argmax() used to return a plain number[] over the last dimension.)
+   */
+  argmax(dim?: number, keepdim = false): Tensor { return argmaxOp(this, dim, keepdim); }
+
+  /**
+   * The k largest (smallest if !largest) elements along `dim` (default −1): `[values, indices]`
+   * (also `.values`, `.indices`), x.shape with `dim` of size k, always in sorted order; equal
+   * values by lower index (PyTorch leaves their order unspecified), NaN counts as the largest.
+   * The gradient flows to the selected elements.
+   */
+  topk(k: number, dim = -1, largest = true, sorted = true): ValuesIndices { return topkOp(this, k, dim, largest, sorted); }
 
   toString(): string {
     return `tensor(${JSON.stringify(this.toArray())}${this.requiresGrad ? ', requiresGrad=true' : ''})`;

@@ -9,7 +9,7 @@ const { Module, RNN, Linear, Adam, crossEntropy } = lib;
 class Classifier extends Module {
   rnn = new RNN(5, 10, { batchFirst: true });
   fc = new Linear(10, 2);
-  forward(x: lib.Tensor) { const [, hN] = this.rnn.forward(x); return this.fc.forward(hN.select(0, -1)); }
+  override forward(x: lib.Tensor) { const [, hN] = this.rnn.forward(x); return this.fc.forward(hN.select(0, -1)); }
 }
 
 test('10,000 forward + backward + Adam steps keep Wasm memory bounded', () => {
@@ -92,7 +92,7 @@ test('dispose() frees at once', () => {
 test('Module.dispose() frees the parameters and step()\'s buffers of the whole tree', () => {
   class Streamer extends Module {
     lstm = new lib.LSTM(4, 8, { numLayers: 2, projSize: 3 });
-    forward(x: lib.Tensor) { return this.lstm.forward(x)[0]; }
+    override forward(x: lib.Tensor) { return this.lstm.forward(x)[0]; }
   }
   const live = lib.memoryStats().liveBytes;
   const m = new Streamer();

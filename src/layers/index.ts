@@ -28,7 +28,8 @@ export const layers = {
 /** A Sequential model (TF.js's tf.sequential). */
 export function sequential(args?: SequentialArgs): Sequential { return new Sequential(args); }
 
-export { Sequential, RecurrentLayer, BidirectionalLayer, DenseLayer };
+/** The Keras-style model class (what `sequential()` returns); `Sequential` is the PyTorch-style module (src/sequential.ts). */
+export { Sequential as KerasSequential, RecurrentLayer, BidirectionalLayer, DenseLayer };
 export { Layer, clearSession, type Shape, type ActivationName, type LayerArgs, type CallOptions, type WeightValue } from './base.js';
 export { fromKerasWeights, toKerasWeights, type FromKerasOptions, type KerasKind } from './convert.js';
 export { loadLayersModelFromJSON, type WeightSpec } from './io.js';

@@ -294,7 +294,7 @@ export class Sequential {
       // one-hot: y equals the one-hot rows of its own argmax (checked in Wasm, exactly)
       return noGrad(() => {
         const rows = y.reshape([-1, C]);
-        const idx = rows.argmax();
+        const idx = rows.argmax(1).toFloat32Array();
         if (mseLoss(rows, oneHot(idx, C)).item() !== 0) fail(arg, 'one-hot rows for categoricalCrossentropy (use sparseCategoricalCrossentropy with class indices otherwise)', 'rows that are not one-hot', true);
         return tensor(Float32Array.from(idx), y.shape.slice(0, -1));
       });
@@ -330,7 +330,7 @@ export class Sequential {
   private correct(logits: Tensor, y: Tensor): number {
     const C = logits.shape[1];
     const idx = y.reshape([-1]).toFloat32Array();
-    return noGrad(() => oneHot(logits.argmax(), C).mul(oneHot(idx, C)).sum().item());
+    return noGrad(() => oneHot(logits.argmax(-1).toFloat32Array(), C).mul(oneHot(idx, C)).sum().item());
   }
 
   private makeOptimizer(): Optimizer {
