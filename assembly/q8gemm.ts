@@ -405,3 +405,24 @@ export function q8_project(M: i32, N: i32, K: i32, x: usize, ldx: i32, Wp: usize
   }
   free(s); free(q);
 }
+
+/**
+ * Int8 embedding lookup: out row k (D f32) = f32(q[idx[k], j]) · scales[idx[k]] for j < D, where
+ * q is N rows of D int8 (bytes) and idx holds n i32 row numbers; a negative index gives a row of
+ * zeros (as gather_rows). One f32 multiply per value: the same bits wherever the row is looked up.
+ */
+export function q8_embedding(n: i32, idx: usize, q: usize, scales: usize, D: i32, out: usize): void {
+  for (let k = 0; k < n; k++) {
+    const r = load<i32>(idx + (<usize>k << 2));
+    const o = out + (<usize>(k * D) << 2);
+    if (r < 0) { memory.fill(o, 0, <usize>D << 2); continue; }
+    const src = q + <usize>r * <usize>D, s = load<f32>(scales + (<usize>r << 2)), sv = f32x4.splat(s);
+    let j = 0;
+    for (; j + 8 <= D; j += 8) {
+      const w = v128.load8x8_s(src + <usize>j);
+      v128.store(o + (<usize>j << 2), f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(w)), sv));
+      v128.store(o + (<usize>j << 2), f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(w)), sv), 16);
+    }
+    for (; j < D; j++) store<f32>(o + (<usize>j << 2), <f32>load<i8>(src + <usize>j) * s);
+  }
+}

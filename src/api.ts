@@ -18,6 +18,7 @@ export { _internal } from './internal.js';
 export { loadSafetensors, saveSafetensors, safetensorsHeader, type SafetensorsHeader, type SafetensorsEntry } from './safetensors.js';
 export { layers, sequential, KerasSequential, Layer, RecurrentLayer, BidirectionalLayer, DenseLayer, clearSession, fromKerasWeights, toKerasWeights, loadLayersModelFromJSON } from './layers/index.js';
 export type { Shape as KerasShape, ActivationName, LayerArgs, CallOptions, WeightValue, FromKerasOptions, KerasKind, WeightSpec, SequentialArgs, CompileArgs, FitArgs, History, Callbacks, Logs, LossArg, SimpleRNNLayerArgs, LSTMLayerArgs, GRULayerArgs, BidirectionalLayerArgs, MergeMode, DenseLayerArgs } from './layers/index.js';
-export { quantize, QuantizedLinear, type QuantizeOptions } from './quantize.js';
+export { quantize, type QuantizeOptions } from './quantize.js';
+export { QuantizedLinear, QuantizedEmbedding } from './qlinear.js';
 export { QuantizedRNN, QuantizedLSTM, QuantizedGRU, QuantizedRNNCell, QuantizedLSTMCell, QuantizedGRUCell } from './qrnn.js';
 export { Int8Tensor } from './int8.js';

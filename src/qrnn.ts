@@ -11,7 +11,7 @@
 import { RnnError, checkInt, fail, show } from './errors.js';
 import { QWeight, checkInt8Values, checkScales, checkQ8Cols } from './int8.js';
 import { Module, readOptions, type StateSlot } from './module.js';
-import type { ForwardOptions, GateActivation, GRUOptions, LSTMOptions, RNNOptions, StepState } from './rnn.js';
+import type { ForwardOptions, GateActivation, GRUOptions, LSTMOptions, RNNOptions, StepState, StepWorkspace } from './rnn.js';
 import { safePoint, Storage } from './storage.js';
 import { Tensor, sameShape } from './tensor.js';
 import { F32, I32, w } from './wasm.js';
@@ -83,9 +83,6 @@ function checkLengths(opts: ForwardOptions | undefined, T: number, B: number): n
   return out;
 }
 
-/** Streaming buffers of one batch size (see RNN.step). */
-interface StepWorkspace { B: number; bufs: Storage[]; ptrs: number[]; viewsOf: ArrayBuffer | null; h: Float32Array; c: Float32Array; out: Float32Array }
-
 abstract class QuantizedRNNBase extends Module {
   readonly mode: Mode;
   readonly inputSize: number;
@@ -145,6 +142,9 @@ abstract class QuantizedRNNBase extends Module {
   get numDirections(): number { return this.bidirectional ? 2 : 1; }
   /** Size of h (projSize for a projected LSTM, else hiddenSize). */
   get hiddenOut(): number { return this.projSize || this.hiddenSize; }
+
+  /** @internal Sequential passes this module a recurrent layer's output sequence. */
+  override _accepts(): 'tensor' | 'indices' | 'any' { return 'tensor'; }
 
   /** @internal W_hh's row blocks packed apart: the reset-before GRU's (r, z) and n. */
   hhSplits(): number[] { return this.mode === 'GRU' && !this._lbr ? [2 * this.hiddenSize] : []; }
@@ -297,7 +297,7 @@ abstract class QuantizedRNNBase extends Module {
    */
   step(x: Tensor | Float32Array, state?: StepState): StepState {
     if (this.bidirectional) throw new RnnError('step: expected a unidirectional module (a reverse direction needs the whole sequence), got bidirectional = true');
-    const I = this.inputSize, H = this.hiddenSize, Ho = this.hiddenOut, L = this.numLayers;
+    const I = this.inputSize;
     let n: number;
     if (x instanceof Tensor) {
       if ((x.dim !== 1 && x.dim !== 2) || x.shape[x.dim - 1] !== I) fail('x', `shape (B, ${I}) or (${I})`, `shape ${show(x.shape)}`, true);
@@ -309,34 +309,56 @@ abstract class QuantizedRNNBase extends Module {
       fail('x', 'a Tensor or a Float32Array', x);
     }
     const B = n / I;
-    const lstm = this.mode === 'LSTM';
-    if (state !== undefined) {
-      if (!state || !(state.h instanceof Float32Array) || state.h.length !== L * B * Ho) {
-        fail('state.h', `a Float32Array of ${L * B * Ho} values (L·B·Hout)`, state?.h instanceof Float32Array ? `length ${state.h.length}` : state?.h, true);
-      }
-      if (lstm && (!(state.c instanceof Float32Array) || state.c.length !== L * B * H)) {
-        fail('state.c', `a Float32Array of ${L * B * H} values (L·B·H)`, state.c instanceof Float32Array ? `length ${state.c.length}` : state.c, true);
-      }
-      if (!(state.output instanceof Float32Array) || state.output.length !== B * Ho) {
-        fail('state.output', `a Float32Array of ${B * Ho} values`, state.output, true);
-      }
-    }
+    this._checkStepState(state, B, 'state');
     safePoint();
-    const e = w();
+    const ws = this._stepWorkspace(B);
+    const xp = ws.ptrs[0];
+    if (x instanceof Tensor) w().copy_rows(1, n, x.readPtr, n, xp, n); else F32().set(x, xp >> 2);
+    this._stepAt(ws, xp, state);
+    return this._stepState(ws, state);
+  }
+
+  /** @internal step()'s checks of a state for B rows (RnnError naming `arg`); undefined passes. */
+  _checkStepState(state: StepState | undefined, B: number, arg: string): void {
+    if (state === undefined) return;
+    const H = this.hiddenSize, Ho = this.hiddenOut, L = this.numLayers;
+    if (!state || !(state.h instanceof Float32Array) || state.h.length !== L * B * Ho) {
+      fail(`${arg}.h`, `a Float32Array of ${L * B * Ho} values (L·B·Hout)`, state?.h instanceof Float32Array ? `length ${state.h.length}` : state?.h, true);
+    }
+    if (this.mode === 'LSTM' && (!(state.c instanceof Float32Array) || state.c.length !== L * B * H)) {
+      fail(`${arg}.c`, `a Float32Array of ${L * B * H} values (L·B·H)`, state.c instanceof Float32Array ? `length ${state.c.length}` : state.c, true);
+    }
+    if (!(state.output instanceof Float32Array) || state.output.length !== B * Ho) {
+      fail(`${arg}.output`, `a Float32Array of ${B * Ho} values`, state.output, true);
+    }
+  }
+
+  /** @internal step()'s Wasm buffers for B rows (x, h, c, layer outputs, cells), kept while B stays the same. */
+  _stepWorkspace(B: number): StepWorkspace {
     let ws = this._stepWs;
     if (!ws || ws.B !== B) {
       ws?.bufs.forEach((s) => s.dispose());
+      const I = this.inputSize, H = this.hiddenSize, Ho = this.hiddenOut, L = this.numLayers;
       const sizes = [B * I, L * B * Ho, L * B * H, L * B * Ho, B * H];
       const bufs = sizes.map((s) => Storage.alloc(Math.max(1, s), true));
       const none = new Float32Array(0);
       ws = this._stepWs = { B, bufs, ptrs: bufs.map((s) => s.ptr), viewsOf: null, h: none, c: none, out: none };
     }
-    const [xp, hp, cp, op, cellp] = ws.ptrs;
-    const f32 = F32();
-    if (x instanceof Tensor) e.copy_rows(1, n, x.readPtr, n, xp, n); else f32.set(x, xp >> 2);
+    return ws;
+  }
+
+  /**
+   * @internal One timestep of every layer from B·I floats at byte offset xp, the state from `state`
+   * (zeros when undefined); returns the byte offset of the top layer's output (B·Hout floats).
+   */
+  _stepAt(ws: StepWorkspace, xp: number, state: StepState | undefined): number {
+    const e = w();
+    const I = this.inputSize, H = this.hiddenSize, Ho = this.hiddenOut, L = this.numLayers, B = ws.B;
+    const lstm = this.mode === 'LSTM';
+    const [, hp, cp, op, cellp] = ws.ptrs;
     if (state) {
-      f32.set(state.h, hp >> 2);
-      if (lstm) f32.set(state.c!, cp >> 2);
+      F32().set(state.h, hp >> 2);
+      if (lstm) F32().set(state.c!, cp >> 2);
     } else {
       e.fill(hp, L * B * Ho, 0);
       if (lstm) e.fill(cp, L * B * H, 0);
@@ -358,11 +380,18 @@ abstract class QuantizedRNNBase extends Module {
         e.q8_gru_forward(1, B, Il, H, inp, Il, wi, wis, wh, whs, wn, wns, bi, bh, ho, lo, Ho, ho, 0, 0, this._lbr, this._ga);
       }
     }
-    const buf = e.memory.buffer;
-    if (ws.viewsOf !== buf) {
-      ws.h = new Float32Array(buf, hp, L * B * Ho);
-      ws.c = new Float32Array(buf, cp, lstm ? L * B * H : 0);
-      ws.out = new Float32Array(buf, op + (L - 1) * B * Ho * 4, B * Ho);
+    return op + (L - 1) * B * Ho * 4;
+  }
+
+  /** @internal Copies the workspace's h, c and top output into `state` (a new state when undefined). */
+  _stepState(ws: StepWorkspace, state: StepState | undefined): StepState {
+    const H = this.hiddenSize, Ho = this.hiddenOut, L = this.numLayers, B = ws.B;
+    const lstm = this.mode === 'LSTM';
+    const buf = w().memory.buffer;
+    if (ws.viewsOf !== buf) {   // only after memory has grown: no JS allocation per step otherwise
+      ws.h = new Float32Array(buf, ws.ptrs[1], L * B * Ho);
+      ws.c = new Float32Array(buf, ws.ptrs[2], lstm ? L * B * H : 0);
+      ws.out = new Float32Array(buf, ws.ptrs[3] + (L - 1) * B * Ho * 4, B * Ho);
       ws.viewsOf = buf;
     }
     const st = state ?? { h: new Float32Array(L * B * Ho), ...(lstm ? { c: new Float32Array(L * B * H) } : {}), output: new Float32Array(B * Ho) };
@@ -390,7 +419,7 @@ export class QuantizedRNN extends QuantizedRNNBase {
     this.nonlinearity = o.nonlinearity;
   }
   /** Returns [output, hN] (see rnn.ts for the shapes). */
-  forward(input: Tensor, h0?: Tensor | null, opts?: ForwardOptions): [Tensor, Tensor] {
+  override forward(input: Tensor, h0?: Tensor | null, opts?: ForwardOptions): [Tensor, Tensor] {
     const [o, h] = this.run(input, h0, null, opts);
     return [o, h];
   }
@@ -407,7 +436,7 @@ export class QuantizedLSTM extends QuantizedRNNBase {
     super('LSTM', inputSize, hiddenSize, rest, ACT_TANH);
     this.setGate(gateActivation);
   }
-  forward(input: Tensor, state?: [Tensor | null | undefined, Tensor | null | undefined] | null, opts?: ForwardOptions): [Tensor, [Tensor, Tensor]] {
+  override forward(input: Tensor, state?: [Tensor | null | undefined, Tensor | null | undefined] | null, opts?: ForwardOptions): [Tensor, [Tensor, Tensor]] {
     if (state !== undefined && state !== null && !Array.isArray(state)) fail('state', 'an array [h0, c0]', state);
     const [o, h, c] = this.run(input, state?.[0], state?.[1], opts);
     return [o, [h, c!]];
@@ -427,7 +456,7 @@ export class QuantizedGRU extends QuantizedRNNBase {
     this.setGate(gateActivation);
   }
   get resetAfter(): boolean { return this._lbr === 1; }
-  forward(input: Tensor, h0?: Tensor | null, opts?: ForwardOptions): [Tensor, Tensor] {
+  override forward(input: Tensor, h0?: Tensor | null, opts?: ForwardOptions): [Tensor, Tensor] {
     const [o, h] = this.run(input, h0, null, opts);
     return [o, h];
   }
@@ -466,6 +495,8 @@ abstract class QuantizedCellBase extends Module {
 
   /** @internal */
   hhSplits(): number[] { return this.kind === 'GRU' && !this._lbr ? [2 * this.hiddenSize] : []; }
+  /** @internal Sequential passes this module a recurrent layer's output sequence. */
+  override _accepts(): 'tensor' | 'indices' | 'any' { return 'tensor'; }
   /** @internal */
   _setCodes([act, lbr, ga]: [number, number, number]): void { this._act = act; this._lbr = lbr; this._ga = ga; }
 
@@ -538,7 +569,7 @@ export class QuantizedRNNCell extends QuantizedCellBase {
     this.nonlinearity = o.nonlinearity;
     this._act = o.nonlinearity === 'relu' ? 2 : 0;
   }
-  forward(input: Tensor, hx?: Tensor | null): Tensor { return this.cell(input, hx, null)[0]; }
+  override forward(input: Tensor, hx?: Tensor | null): Tensor { return this.cell(input, hx, null)[0]; }
 }
 
 /** Int8 LSTMCell: forward(input, [h, c]?) → [h', c']. */
@@ -551,7 +582,7 @@ export class QuantizedLSTMCell extends QuantizedCellBase {
     super('LSTM', inputSize, hiddenSize, o.bias);
     this._ga = o.gateActivation === 'hardSigmoid' ? 1 : 0;
   }
-  forward(input: Tensor, hx?: [Tensor | null | undefined, Tensor | null | undefined] | null): [Tensor, Tensor] {
+  override forward(input: Tensor, hx?: [Tensor | null | undefined, Tensor | null | undefined] | null): [Tensor, Tensor] {
     if (hx !== undefined && hx !== null && !Array.isArray(hx)) fail('hx', 'an array [h, c]', hx);
     const [h, c] = this.cell(input, hx?.[0], hx?.[1]);
     return [h, c!];
@@ -569,7 +600,7 @@ export class QuantizedGRUCell extends QuantizedCellBase {
     super('GRU', inputSize, hiddenSize, o.bias, o.resetAfter ? 1 : 0);
     this._ga = o.gateActivation === 'hardSigmoid' ? 1 : 0;
   }
-  forward(input: Tensor, hx?: Tensor | null): Tensor { return this.cell(input, hx, null)[0]; }
+  override forward(input: Tensor, hx?: Tensor | null): Tensor { return this.cell(input, hx, null)[0]; }
 }
 
 export { QuantizedRNNBase, QuantizedCellBase };

@@ -1,88 +1,28 @@
 // quantize(module, { dtype: 'int8' }): an inference-only copy of a module tree whose Linear, RNN,
-// LSTM, GRU and cells hold int8 weights (the idea of PyTorch's torch.quantization.quantize_dynamic).
+// LSTM, GRU, their cells and Embedding hold int8 weights (the idea of PyTorch's torch.quantization.quantize_dynamic).
 //
 // Weights: symmetric, one f32 scale per output row: scale = max|row| / 127, q = roundHalfEven(w ·
 // 127 / max|row|) in [−127, 127] (assembly/q8gemm.ts states the exact f32 sequence). Activations
 // (each layer's input rows and state rows) are quantized the same way at run time, one row per
 // timestep and sequence, so a row's result depends only on that row. Products are exact i32 sums,
 // dequantized as f32(sum) · (xscale · wscale); biases, gates and states stay f32.
-import { RnnError, checkInt, fail, show } from './errors.js';
+import { RnnError, fail } from './errors.js';
 import { QWeight, checkFinite, checkQ8Cols } from './int8.js';
 import { Linear } from './linear.js';
-import { Module, readOptions, type StateSlot } from './module.js';
+import { Module, readOptions } from './module.js';
+import { Embedding } from './embedding.js';
+import { Sequential } from './sequential.js';
+import { QuantizedEmbedding, QuantizedLinear, withEmbedding, withLinear } from './qlinear.js';
 import { GRU, LSTM, RNN } from './rnn.js';
 import { GRUCell, LSTMCell, RNNCell } from './cells.js';
 import {
   QuantizedCellBase, QuantizedGRU, QuantizedGRUCell, QuantizedLSTM, QuantizedLSTMCell, QuantizedRNN, QuantizedRNNBase,
-  QuantizedRNNCell, weightSlots, withWeights, type QDir,
+  QuantizedRNNCell, withWeights, type QDir,
 } from './qrnn.js';
 import { safePoint, Storage } from './storage.js';
-import { Parameter, Tensor, type Shape } from './tensor.js';
+import { Parameter, type Shape } from './tensor.js';
 import { w } from './wasm.js';
 
-/**
- * Int8 Linear: y = x·Wᵀ + b with W int8 (one scale per output row) and each row of x quantized on
- * the fly. x (…, in) → y (…, out), like Linear. `new QuantizedLinear(in, out, { bias })` starts from
- * zero weights, for loadStateDict(); quantize() builds one from a Linear. State dict: `weight`
- * (Int8Tensor (out, in)), `weight.scale` (out), `bias` (out).
- */
-export class QuantizedLinear extends Module {
-  static readonly reprName = 'QuantizedLinear';
-  readonly inFeatures: number;
-  readonly outFeatures: number;
-  /** @internal */
-  _w: QWeight;
-  /** @internal f32 bias, or null */
-  _b: Storage | null;
-
-  constructor(inFeatures: number, outFeatures: number, opts?: { bias?: boolean }) {
-    super();
-    w();
-    const o = readOptions(opts, { bias: true }, 'QuantizedLinear');
-    this.inFeatures = checkInt('inFeatures', inFeatures, 1);
-    this.outFeatures = checkInt('outFeatures', outFeatures, 1);
-    if (typeof o.bias !== 'boolean') fail('bias', 'a boolean', o.bias);
-    checkQ8Cols('weight', this.inFeatures);
-    if (givenLinear) { [this._w, this._b] = givenLinear; return; }
-    this._w = QWeight.zeros(this.outFeatures, this.inFeatures);
-    this._b = o.bias ? Storage.zeros(this.outFeatures, true) : null;
-  }
-
-  get bias(): boolean { return this._b !== null; }
-
-  override extraRepr(): string {
-    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this._b ? 'True' : 'False'}, dtype=int8`;
-  }
-
-  forward(x: Tensor): Tensor {
-    if (!(x instanceof Tensor)) fail('input', 'a Tensor', x);
-    if (x.dim < 1 || x.shape[x.dim - 1] !== this.inFeatures) {
-      fail('input', `last dimension ${this.inFeatures} (inFeatures)`, `shape ${show(x.shape)}`, true);
-    }
-    safePoint();
-    const IN = this.inFeatures, OUT = this.outFeatures, M = x.numel / IN;
-    const y = new Tensor(Storage.alloc(M * OUT), [...x.shape.slice(0, -1), OUT]);
-    const [wp, ws] = this._w.ptrs();
-    w().q8_linear_forward(M, IN, OUT, x.readPtr, wp, ws, this._b?.readPtr ?? 0, y.ptr);
-    return y;
-  }
-
-  override _stateSlots(): [string, StateSlot][] {
-    const out = weightSlots('weight', () => this._w, (q) => { this._w = q; }, () => []);
-    if (this._b) {
-      const n = this.outFeatures;
-      out.push(['bias', { shape: [n], get: () => new Tensor(this._b!, [n]), check: () => null, set: (v) => w().copy_rows(1, n, v.readPtr, n, this._b!.ptr, n) }]);
-    }
-    return out;
-  }
-
-  override _freeBuffers(): void { this._w.dispose(); this._b?.dispose(); }
-
-  /** Bytes of Wasm memory the weights hold. */
-  get weightBytes(): number { return this._w.bytes + 4 * (this._b?.length ?? 0); }
-}
-
-let givenLinear: [QWeight, Storage | null] | null = null;
 
 // ---- quantize ------------------------------------------------------------------------------------
 
@@ -90,7 +30,7 @@ type FloatRNN = RNN | LSTM | GRU;
 type FloatCell = RNNCell | LSTMCell | GRUCell;
 const isRNN = (m: Module): m is FloatRNN => m instanceof RNN || m instanceof LSTM || m instanceof GRU;
 const isCell = (m: Module): m is FloatCell => m instanceof RNNCell || m instanceof LSTMCell || m instanceof GRUCell;
-const isQuantized = (m: Module) => m instanceof QuantizedLinear || m instanceof QuantizedRNNBase || m instanceof QuantizedCellBase;
+const isQuantized = (m: Module) => m instanceof QuantizedLinear || m instanceof QuantizedEmbedding || m instanceof QuantizedRNNBase || m instanceof QuantizedCellBase;
 
 /** The float weights of a recurrent module: [layer][direction] with its parameters (rnn.ts DirParams). */
 interface FloatDir { wih: Parameter; whh: Parameter; bih: Parameter | null; bhh: Parameter | null; whr: Parameter | null }
@@ -107,6 +47,7 @@ function validate(m: Module, path: string, seen: Set<Module>): void {
   const at = (k: string) => (path ? path + '.' : '') + k;
   const check = (k: string, p: Parameter) => { checkQ8Cols(at(k), p.shape[p.dim - 1]); checkFinite(at(k), p.readPtr, p.numel); };
   if (m instanceof Linear) { check('weight', m.weight); return; }
+  if (m instanceof Embedding) { checkFinite(at('weight'), m.weight.readPtr, m.weight.numel); return; }
   if (isRNN(m)) {
     dirsOf(m).forEach((row, l) => row.forEach((p, d) => {
       const sfx = `_l${l}${d ? '_reverse' : ''}`;
@@ -161,8 +102,17 @@ function quantizeCell(m: FloatCell): QuantizedCellBase {
 }
 
 function quantizeLinear(m: Linear): QuantizedLinear {
-  givenLinear = [QWeight.quantize(m.outFeatures, m.inFeatures, m.weight.readPtr), copyBias(m.bias)];
-  try { return new QuantizedLinear(m.inFeatures, m.outFeatures, { bias: m.bias !== null }); } finally { givenLinear = null; }
+  const v: [QWeight, Storage | null] = [QWeight.quantize(m.outFeatures, m.inFeatures, m.weight.readPtr), copyBias(m.bias)];
+  return withLinear(v, () => new QuantizedLinear(m.inFeatures, m.outFeatures, { bias: m.bias !== null }));
+}
+
+function quantizeEmbedding(m: Embedding): QuantizedEmbedding {
+  const e = w(), N = m.numEmbeddings, D = m.embeddingDim;
+  const q = Storage.alloc(N * D), s = Storage.alloc(N, true), bytes = Storage.alloc(Math.ceil((N * D) / 4), true);
+  e.q8_quantize(N, D, m.weight.readPtr, D, q.ptr, s.ptr);
+  e.f32_to_i8(q.ptr, bytes.ptr, N * D);
+  q.dispose();
+  return withEmbedding([bytes, s], () => new QuantizedEmbedding(N, D, { paddingIdx: m.paddingIdx }));
 }
 
 /** A copy of a Parameter (same shape, values and requiresGrad; its own storage). */
@@ -194,6 +144,7 @@ function copyTree(m: Module, c: Copier): Module {
   if (done) return done;
   let out: Module;
   if (m instanceof Linear) out = quantizeLinear(m);
+  else if (m instanceof Embedding) out = quantizeEmbedding(m);
   else if (isRNN(m)) out = quantizeRNN(m);
   else if (isCell(m)) out = quantizeCell(m);
   else if (isQuantized(m)) out = m;
@@ -204,6 +155,8 @@ function copyTree(m: Module, c: Copier): Module {
       if ('value' in d) d.value = copyValue(d.value, c);
       Object.defineProperty(out, k, d);
     }
+    // Sequential.step's caches belong to the original (its buffers, its Linear weights): the copy makes its own
+    if (out instanceof Sequential) Object.assign(out, { _stepSpec: null, _stepPlan: null, _stepLin: [] });
   }
   c.modules.set(m, out);
   return out;
@@ -216,9 +169,9 @@ export interface QuantizeOptions {
 }
 
 /**
- * An inference-only copy of `module` in which every Linear, RNN, LSTM, GRU, RNNCell, LSTMCell and
- * GRUCell is replaced by its int8 twin (QuantizedLinear, QuantizedRNN, …) with the same forward
- * (and step) signature, like PyTorch's `quantize_dynamic(model, dtype=torch.qint8)`:
+ * An inference-only copy of `module` in which every Linear, RNN, LSTM, GRU, RNNCell, LSTMCell,
+ * GRUCell and Embedding is replaced by its int8 twin (QuantizedLinear, QuantizedRNN, …,
+ * QuantizedEmbedding) with the same forward (and step) signature, like PyTorch's `quantize_dynamic(model, dtype=torch.qint8)`:
  *   const q = quantize(model, { dtype: 'int8' });  q.forward(x)   // f32 in, f32 out
  * The copy: the quantizable modules are new (int8 weights + f32 row scales, f32 biases copied);
  * your own Module subclasses and other modules are new objects of the same class whose fields are
@@ -240,3 +193,5 @@ export function quantize<M extends Module>(module: M, opts?: QuantizeOptions): M
 }
 
 export { RnnError };
+
+export { QuantizedLinear, QuantizedEmbedding };

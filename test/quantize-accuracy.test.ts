@@ -10,7 +10,7 @@ const { tensor, randn, manualSeed, quantize, noGrad, crossEntropy, Adam } = lib;
 class Classifier extends lib.Module {
   rnn = new lib.LSTM(6, 32, { batchFirst: true });
   fc = new lib.Linear(32, 4);
-  forward(x: lib.Tensor): lib.Tensor {
+  override forward(x: lib.Tensor): lib.Tensor {
     const [, [h]] = this.rnn.forward(x);
     return this.fc.forward(h.select(0, 0));
   }
@@ -27,7 +27,7 @@ function labels(x: Float32Array, B: number, T: number, I: number): number[] {
   return out;
 }
 
-const accuracy = (logits: lib.Tensor, y: number[]) => logits.argmax().filter((p, i) => p === y[i]).length / y.length;
+const accuracy = (logits: lib.Tensor, y: number[]) => Array.from(logits.argmax(-1).toFloat32Array()).filter((p, i) => p === y[i]).length / y.length;
 
 test('a trained LSTM classifier: int8 accuracy within 1 point of f32', () => {
   manualSeed(31);
@@ -57,7 +57,7 @@ const TEXT = 'the quick brown fox jumps over the lazy dog. a stitch in time save
 class CharLM extends lib.Module {
   rnn = new lib.LSTM(28, 64);
   head = new lib.Linear(64, 28);
-  forward(x: lib.Tensor): lib.Tensor {
+  override forward(x: lib.Tensor): lib.Tensor {
     const [out] = this.rnn.forward(x);
     return this.head.forward(out);
   }

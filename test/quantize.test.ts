@@ -163,7 +163,7 @@ class Net extends lib.Module {
   heads = [new lib.Linear(24, 4), new lib.Linear(4, 4)];
   scale = new lib.Parameter(tensor([0.5, 2, 1, 3]));
   tag = 'mine';
-  forward(x: lib.Tensor): lib.Tensor {
+  override forward(x: lib.Tensor): lib.Tensor {
     const [, h] = this.rnn.forward(x);
     return this.heads[1].forward(this.heads[0].forward(h.select(0, 0)).tanh().matmul(tensor(Array.from({ length: 16 }, (_, i) => (i % 5) / 4), [4, 4]))).mul(this.scale);
   }
@@ -277,6 +277,38 @@ test('int8 values and scales: what the state dict holds is the contract (scale =
   const sd = quantize(f).stateDict();
   assert.equal(Array.from(sd['weight'].toFloat32Array()), [64, -127, 32, 0, 127, 0, 0, 0, 0, 0, -127, 64, 51, 0, 0]);
   bitsEqual(sd['weight.scale'].toFloat32Array(), Float32Array.from([2 / 127, 0, 0.25 / 127]), 'scales');
+});
+
+test('Embedding and Sequential: int8 table, forward close to f32, step() = forward (bits), state dict round trip', () => {
+  manualSeed(22);
+  const V = 30;
+  const model = new lib.Sequential(new lib.Embedding(V, 16, { paddingIdx: 0 }), new lib.LSTM(16, 32, { numLayers: 2 }), new lib.Linear(32, V));
+  const q = quantize(model, { dtype: 'int8' });
+  assert.ok(q instanceof lib.Sequential && q.get(0) instanceof lib.QuantizedEmbedding && q.get(1) instanceof lib.QuantizedLSTM && q.get(2) instanceof lib.QuantizedLinear);
+  assert.ok(model.get(0) instanceof lib.Embedding, 'original untouched');
+  const T = 7, B = 3;
+  const ids = Array.from({ length: T }, (_, t) => Array.from({ length: B }, (_, b) => (t * 7 + b * 11 + 1) % V));
+  const ref = noGrad(() => model.forward(ids)).toFloat32Array(), got = q.forward(ids).toFloat32Array();
+  assert.ok(relErr(got, ref) < 2e-2, `relative error ${relErr(got, ref)}`);
+  // the embedding alone: dequantized rows within half a step of the f32 rows, padding row exactly 0
+  const e32 = (model.get(0) as lib.Embedding).forward([0, 5, 29]).toFloat32Array(), e8 = (q.get(0) as lib.QuantizedEmbedding).forward([0, 5, 29]).toFloat32Array();
+  for (let i = 0; i < 16; i++) assert.is(e8[i], 0, 'padding row');
+  assert.ok(relErr(e8, e32) < 1e-2, `embedding ${relErr(e8, e32)}`);
+  // streaming, token by token: the bits of forward
+  let st: lib.SequentialStepState | undefined;
+  for (let t = 0; t < T; t++) {
+    st = q.step(ids[t], st);
+    bitsEqual(st.output, got.subarray(t * B * V, (t + 1) * B * V), `step ${t}`);
+  }
+  // state dict: int8 tables and weights, loadable into another quantized copy
+  const sd = q.stateDict();
+  assert.ok(sd['0.weight'] instanceof lib.Int8Tensor && sd['1.weight_ih_l1'] instanceof lib.Int8Tensor && sd['2.weight'] instanceof lib.Int8Tensor);
+  assert.equal(sd['0.weight.scale'].shape, [V]);
+  manualSeed(23);
+  const other = quantize(new lib.Sequential(new lib.Embedding(V, 16, { paddingIdx: 0 }), new lib.LSTM(16, 32, { numLayers: 2 }), new lib.Linear(32, V)));
+  other.loadStateDict(lib.loadSafetensors(lib.saveSafetensors(sd)));
+  bitsEqual(other.forward(ids).toFloat32Array(), got, 'reloaded');
+  assert.match(String(q), /QuantizedEmbedding\(30, 16, padding_idx=0, dtype=int8\)/);
 });
 
 test.run();
