@@ -167,6 +167,12 @@ export function caseList(lib) {
       const cell = quantize(new lib.LSTMCell(5, 6));
       const [h, c] = cell.forward(randn([3, 5]), [randn([3, 6]), randn([3, 6])]);
       parts.push(['lstmcell.h', h.toFloat32Array()], ['lstmcell.c', c.toFloat32Array()]);
+      // a whole model: Embedding → LSTM → Linear, forward over token ids and token-by-token step()
+      const seq = quantize(new lib.Sequential(new lib.Embedding(12, 6, { paddingIdx: 0 }), new LSTM(6, 8), new Linear(8, 12)));
+      const ids = [[1, 4, 0], [11, 2, 7], [3, 3, 5]];
+      parts.push(['seq.forward', seq.forward(ids).toFloat32Array()], ['seq.emb.sd', seq.stateDict()['0.weight'].toFloat32Array()]);
+      let ss;
+      for (let t = 0; t < ids.length; t++) { ss = seq.step(ids[t], ss); parts.push([`seq.step.t${t}`, ss.output.slice()]); }
       return parts;
     },
   };
