@@ -268,6 +268,11 @@ test('errors: RnnError before anything changes', () => {
   assert.ok(before.length === 2);
   assert.throws(() => (q as any).forward(randn([2, 1, 4])), (e: Error) => e instanceof lib.RnnError && /last dimension 3/.test(e.message));
   assert.throws(() => (quantize(new lib.LSTM(3, 4, { bidirectional: true })) as any).step(new Float32Array(3)), (e: Error) => e instanceof lib.RnnError && /unidirectional/.test(e.message));
+  // the exact-i32 bound: at most 131072 inputs (131072 · 128 · 127 < 2^31)
+  const wide = new lib.Linear(131073, 1);
+  assert.throws(() => quantize(wide), (e: Error) => e instanceof lib.RnnError && /weight: expected at most 131072 inputs/.test(e.message));
+  assert.throws(() => new lib.QuantizedLinear(131073, 2), (e: Error) => e instanceof lib.RnnError && /at most 131072 inputs/.test(e.message));
+  assert.ok(quantize(new lib.Linear(131072, 1)) instanceof lib.QuantizedLinear, '131072 inputs are fine');
 });
 
 test('int8 values and scales: what the state dict holds is the contract (scale = max|row| / 127)', () => {
