@@ -172,9 +172,7 @@ abstract class QuantizedRNNBase extends Module {
   /** @internal Keras SimpleRNN activations (see RNN._setActivation). */
   _setActivation(code: 0 | 1 | 2 | 3): void { this._act = code; }
 
-  /** @internal gate activation and RNN activation codes, copied from the float module by quantize() */
-  _codes(): [number, number, number] { return [this._act, this._lbr, this._ga]; }
-  /** @internal */
+  /** @internal activation codes (RNN nonlinearity, GRU variant, gate activation), copied from the float module by quantize() */
   _setCodes([act, lbr, ga]: [number, number, number]): void { this._act = act; this._lbr = lbr; this._ga = ga; }
 
   override _stateSlots(): [string, StateSlot][] {

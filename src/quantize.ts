@@ -6,7 +6,7 @@
 // (each layer's input rows and state rows) are quantized the same way at run time, one row per
 // timestep and sequence, so a row's result depends only on that row. Products are exact i32 sums,
 // dequantized as f32(sum) · (xscale · wscale); biases, gates and states stay f32.
-import { RnnError, fail } from './errors.js';
+import { fail } from './errors.js';
 import { QWeight, checkFinite, checkQ8Cols } from './int8.js';
 import { Linear } from './linear.js';
 import { Module, readOptions } from './module.js';
@@ -22,9 +22,6 @@ import {
 import { safePoint, Storage } from './storage.js';
 import { Parameter, type Shape } from './tensor.js';
 import { w } from './wasm.js';
-
-
-// ---- quantize ------------------------------------------------------------------------------------
 
 type FloatRNN = RNN | LSTM | GRU;
 type FloatCell = RNNCell | LSTMCell | GRUCell;
@@ -192,6 +189,4 @@ export function quantize<M extends Module>(module: M, opts?: QuantizeOptions): M
   return out as M;
 }
 
-export { RnnError };
 
-export { QuantizedLinear, QuantizedEmbedding };
