@@ -22,3 +22,5 @@ export { quantize, type QuantizeOptions } from './quantize.js';
 export { QuantizedLinear, QuantizedEmbedding } from './qlinear.js';
 export { QuantizedRNN, QuantizedLSTM, QuantizedGRU, QuantizedRNNCell, QuantizedLSTMCell, QuantizedGRUCell } from './qrnn.js';
 export { Int8Tensor } from './int8.js';
+export { EmbeddingLayer, DropoutLayer, TimeDistributedLayer, FlattenLayer } from './layers/index.js';
+export type { DropoutLayerArgs, EmbeddingLayerArgs, EmbeddingsInitializer, TimeDistributedLayerArgs, MaskValue } from './layers/index.js';
