@@ -17,3 +17,7 @@ export * from './gather';
 export * from './mask';
 export * from './softmax';
 export { proj_steps, weights_t } from './seq';
+export * from './q8gemm';
+export * from './q8rnn';
+export { q8_sigmoid, q8_tanh, q8_lstm_row } from './q8act';
+export * from './kpeak';

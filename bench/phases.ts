@@ -3,7 +3,8 @@
 // recurrent kernels (assembly/lstm.ts, gru.ts, rnn.ts under noGrad): per layer and direction,
 // the input projection x_t · W_ihᵀ in chunks of proj_steps() steps against W_ihᵀ packed once,
 // and one B × G × H product per step against the packed W_hhᵀ. The gate math between them is
-// left out; that is the point: what the GEMMs alone reach.
+// left out; that is the point: what the GEMMs alone reach. q8GemmPhases: the same for the int8
+// path (quantize()).
 import { GATES, rnnFlops, type Workload } from './workloads.js';
 
 type Exports = Record<string, any> & { memory: WebAssembly.Memory };
@@ -37,6 +38,58 @@ export function gemmPhases(e: Exports, w: Workload): Phases {
           e.gemm_pb(n * B, G, I, x + s * B * I * 4, I, wP, wT, G, gx, G, 0);
         }
         for (let t = 0; t < T; t++) e.gemm_pb(B, G, H, h, H, whP, whT, G, acc, G, 0);
+      });
+    }
+  }
+  return {
+    run: () => { for (const s of steps) s(); return 0; },
+    flops: rnnFlops(w),
+    free: () => { for (const p of blocks) e.free(p); },
+  };
+}
+
+/**
+ * The int8 path's GEMM phases (assembly/q8rnn.ts under quantize()): per layer and direction, the
+ * input projection by q8_project (per-row quantization of the inputs + int8 GEMM) in the kernels'
+ * chunks, and per step the quantization of the B state rows and one B × G × H int8 GEMM. The gate
+ * math is left out, as in gemmPhases.
+ */
+export function q8GemmPhases(e: Exports, w: Workload): Phases {
+  const { T, B, H, L, D } = w;
+  const G = GATES[w.mode] * H;
+  const blocks: number[] = [];
+  const alloc = (n: number) => {
+    const p = e.alloc(n * 4);
+    const v = new Float32Array(e.memory.buffer, p, n);
+    for (let i = 0; i < n; i++) v[i] = ((i * 7919) % 2001) / 1000 - 1;
+    blocks.push(p);
+    return p;
+  };
+  const pack = (N: number, K: number) => {
+    const wf = alloc(N * K), q = alloc(N * K), s = alloc(N);
+    e.q8_quantize(N, K, wf, K, q, s);
+    const wp = e.alloc(e.q8_packed_bytes(N, K)), ws = alloc(Math.ceil(N / 8) * 8);
+    blocks.push(wp);
+    e.q8_pack(N, K, q, s, wp, ws);
+    return [wp, ws];
+  };
+  const steps: (() => void)[] = [];
+  for (let l = 0; l < L; l++) {
+    const I = l === 0 ? w.I : H * D;
+    const x = alloc(T * B * I), h = alloc(B * H), acc = alloc(B * G);
+    const [wi, wis] = pack(G, I), [wh, whs] = pack(G, H);
+    const TC = e.proj_steps(T, B, G);
+    const gx = alloc(TC * B * G), hq = alloc(B * H), hs = alloc(B);
+    for (let d = 0; d < D; d++) {
+      steps.push(() => {
+        for (let s = 0; s < T; s += TC) {
+          const n = Math.min(TC, T - s);
+          e.q8_project(n * B, G, I, x + s * B * I * 4, I, wi, wis, gx, G);
+        }
+        for (let t = 0; t < T; t++) {
+          e.q8_quant_rows(B, H, h, H, hq, H + (H & 1), hs);
+          e.q8_gemm(B, G, H, hq, H + (H & 1), hs, wh, whs, acc, G);
+        }
       });
     }
   }

@@ -48,7 +48,7 @@ export function callFlops(w: Workload): number {
   return 3 * (rnnFlops(w) + 2 * w.B * w.H * w.D * w.classes!) * w.steps!;
 }
 
-export const ENGINES = ['wasm-rnn', 'onnxruntime-node', 'onnxruntime-web', 'tfjs-wasm', 'tfjs-cpu'] as const;
+export const ENGINES = ['wasm-rnn', 'wasm-rnn-int8', 'wasm-rnn step()', 'wasm-rnn-int8 step()', 'onnxruntime-node', 'onnxruntime-web', 'tfjs-wasm', 'tfjs-cpu'] as const;
 export type EngineName = (typeof ENGINES)[number];
 
 /** Published targets (issue 4): wasm-rnn must be at least `ratio`× faster than `peer`. */
@@ -59,4 +59,16 @@ export const TARGETS: { workload: Workload['id']; peer: EngineName; ratio: numbe
   { workload: 'W3', peer: 'onnxruntime-web', ratio: 1.15 },
   { workload: 'W4', peer: 'tfjs-wasm', ratio: 15 },
   { workload: 'W5', peer: 'tfjs-cpu', ratio: 30 },
+];
+
+/**
+ * Int8 targets (issue 16), on same-round ratios: the int8 path (quantize()) at least `ratio`× faster
+ * than `peer` (wasm-rnn = the f32 path).
+ */
+export const INT8_TARGETS: { workload: Workload['id']; peer: EngineName; ratio: number }[] = [
+  { workload: 'W1', peer: 'wasm-rnn', ratio: 1.3 },
+  { workload: 'W2', peer: 'wasm-rnn', ratio: 1.6 },
+  { workload: 'W3', peer: 'wasm-rnn', ratio: 1.6 },
+  { workload: 'W2', peer: 'onnxruntime-web', ratio: 2 },
+  { workload: 'W3', peer: 'onnxruntime-web', ratio: 2 },
 ];

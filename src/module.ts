@@ -4,7 +4,7 @@
 import { RnnError, className, fail, show } from './errors.js';
 import { clearGrads } from './autograd.js';
 import { safePoint } from './storage.js';
-import { Parameter, Tensor, sameShape } from './tensor.js';
+import { Parameter, Tensor, sameShape, tensor } from './tensor.js';
 import { w } from './wasm.js';
 
 export type StateDict = Record<string, Tensor>;
@@ -34,6 +34,18 @@ function flatValues(arg: string, v: unknown[], shape: readonly number[]): number
     level = next;
   }
   return out;
+}
+
+/**
+ * @internal A tensor a module keeps in its state dict besides its parameters (a quantized module's
+ * int8 weights, scales and biases): its shape, how to read it, how to check and write a new value.
+ */
+export interface StateSlot {
+  shape: number[];
+  get(): Tensor;
+  /** an error message for a value of the right shape that cannot be loaded, or null */
+  check(v: Tensor): string | null;
+  set(v: Tensor): void;
 }
 
 export abstract class Module {
@@ -95,12 +107,19 @@ export abstract class Module {
     return this.parameters().filter((p) => !onlyTrainable || p.requiresGrad).reduce((a, p) => a + p.numel, 0);
   }
 
-  /** The parameters by dotted name, as tensors sharing the module's data (like state_dict()). */
+  /**
+   * The parameters by dotted name, as tensors sharing the module's data (like state_dict()); a
+   * quantized module adds its int8 weights (Int8Tensor), their `.scale`s and its biases.
+   */
   stateDict(): StateDict {
     const sd: StateDict = {};
     for (const [k, p] of this.namedParameters()) sd[k] = p.detach();
+    for (const [k, s] of namedSlots(this)) sd[k] = s.get();
     return sd;
   }
+
+  /** @internal the state-dict entries this module holds outside Parameters (quantized modules) */
+  _stateSlots(): [string, StateSlot][] { return []; }
 
   /**
    * Copies values into the parameters. Values may be Tensors or nested/typed arrays.
@@ -114,15 +133,32 @@ export abstract class Module {
     const params = new Map(this.namedParameters());
     // own keys only: a key like "constructor" or "__proto__" is a key, never something inherited
     const has = (k: string) => Object.prototype.hasOwnProperty.call(sd, k);
-    const keys = Object.keys(sd);
-    const missingKeys = [...params.keys()].filter((k) => !has(k));
-    const unexpectedKeys = keys.filter((k) => !params.has(k));
+    const slots = new Map(namedSlots(this));
+    const keys = [...params.keys(), ...slots.keys()];
+    const given = Object.keys(sd);
+    const missingKeys = keys.filter((k) => !has(k));
+    const unexpectedKeys = given.filter((k) => !params.has(k) && !slots.has(k));
     const list = (ks: string[]) => ks.length > 20 ? `${ks.slice(0, 20).join(', ')}, … (${ks.length} keys)` : ks.join(', ');
     if (strict && missingKeys.length) {
-      throw new RnnError(`stateDict: expected key ${show(missingKeys[0])} (missing: ${list(missingKeys)}), got keys ${list(keys) || '(none)'}`);
+      throw new RnnError(`stateDict: expected key ${show(missingKeys[0])} (missing: ${list(missingKeys)}), got keys ${list(given) || '(none)'}`);
     }
     if (strict && unexpectedKeys.length) {
-      throw new RnnError(`stateDict: expected only the keys ${list([...params.keys()])}, got unexpected ${list(unexpectedKeys)}`);
+      throw new RnnError(`stateDict: expected only the keys ${list(keys)}, got unexpected ${list(unexpectedKeys)}`);
+    }
+    const slotPlan: [StateSlot, Tensor | unknown[] | ArrayLike<number>, string][] = [];
+    for (const [k, s] of slots) {
+      if (!has(k)) continue;
+      const v = sd[k];
+      const n = s.shape.reduce((a, b) => a * b, 1);
+      if (v instanceof Tensor) {
+        if (!sameShape(v.shape, s.shape)) throw new RnnError(`stateDict[${show(k)}]: expected shape ${show(s.shape)}, got ${show(v.shape)}`);
+      } else if (ArrayBuffer.isView(v) || Array.isArray(v)) {
+        if (Array.isArray(v)) flatValues(`stateDict[${show(k)}]`, v, s.shape);
+        else if ((v as ArrayLike<number>).length !== n) throw new RnnError(`stateDict[${show(k)}]: expected ${n} values for shape ${show(s.shape)}, got ${(v as ArrayLike<number>).length}`);
+      } else {
+        fail(`stateDict[${show(k)}]`, 'a Tensor or an array of numbers', v);
+      }
+      slotPlan.push([s, v as Tensor, k]);
     }
     const plan: [Parameter, Tensor | ArrayLike<number>][] = [];
     for (const [k, p] of params) {
@@ -142,7 +178,15 @@ export abstract class Module {
       }
     }
     safePoint();
+    // quantized values are checked (in Wasm) before anything is written
+    const slotValues = slotPlan.map(([s, v, k]) => {
+      const t = v instanceof Tensor ? v : tensor(Array.isArray(v) ? flatValues(`stateDict[${show(k)}]`, v as unknown[], s.shape) : v as ArrayLike<number>, s.shape);
+      const err = s.check(t);
+      if (err) throw new RnnError(`stateDict[${show(k)}]: ${err}`);
+      return t;
+    });
     const e = w();
+    slotPlan.forEach(([s], i) => s.set(slotValues[i]));
     for (const [p, v] of plan) {
       if (v instanceof Tensor) e.copy_rows(1, p.numel, v.ptr, p.numel, p.ptr, p.numel);
       else p.storage.write(v);
@@ -201,6 +245,20 @@ export abstract class Module {
     const extra = this.extraRepr();
     return `${name}(${extra ? '\n  ' + extra : ''}\n${lines.join('\n')}\n)`;
   }
+}
+
+/** Every state slot of the tree with its dotted name (see StateSlot). */
+function namedSlots(root: Module): [string, StateSlot][] {
+  const out: [string, StateSlot][] = [];
+  const seen = new Set<Module>();
+  const walk = (m: Module, pre: string) => {
+    if (seen.has(m)) return;
+    seen.add(m);
+    for (const [k, s] of m._stateSlots()) out.push([pre + k, s]);
+    for (const [k, c] of m.namedChildren()) walk(c, pre + k + '.');
+  };
+  walk(root, '');
+  return out;
 }
 
 /** An array of modules, named 0, 1, … (what an array field becomes). */

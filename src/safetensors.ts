@@ -9,21 +9,23 @@
 //              start of this section); the tensors tile it with no gap and no overlap.
 //
 // F32 is copied into Wasm memory byte for byte; F16 and BF16 are widened to f32 exactly and F64
-// is rounded to nearest f32, all in Wasm (assembly/convert.ts). Every check runs before any Wasm
-// memory is touched.
+// is rounded to nearest f32, all in Wasm (assembly/convert.ts). I8 (a quantized model's weights)
+// loads as an Int8Tensor and an Int8Tensor saves as I8. Every check runs before any Wasm memory is
+// touched.
 import { decodeUtf8, encodeUtf8 } from './utf8.js';
 import { RnnError, fail, show } from './errors.js';
 import { LIMITS, byteView, checkFileDims, grouped, overLimit, scanJson } from './limits.js';
 import { safePoint, Storage } from './storage.js';
 import { Tensor, numel } from './tensor.js';
+import { Int8Tensor } from './int8.js';
 import { w } from './wasm.js';
 
-/** Bytes per element of every dtype the format names (wasm-rnn reads F32, F16, BF16 and F64). */
+/** Bytes per element of every dtype the format names (wasm-rnn reads F32, F16, BF16, F64 and I8). */
 const DTYPE_SIZE: Record<string, number> = {
   BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, I16: 2, U16: 2, F16: 2, BF16: 2,
   I32: 4, U32: 4, F32: 4, F64: 8, I64: 8, U64: 8,
 };
-const READABLE = ['F32', 'F16', 'BF16', 'F64'];
+const READABLE = ['F32', 'F16', 'BF16', 'F64', 'I8'];
 
 /** One tensor's entry in a safetensors header. */
 export interface SafetensorsEntry { dtype: string; shape: number[]; dataOffsets: [number, number] }
@@ -170,7 +172,8 @@ export function safetensorsHeader(bytes: Uint8Array | ArrayBuffer): SafetensorsH
  * Python's `safetensors.torch.save_file(model.state_dict(), path)`) as f32 Tensors of the stored
  * shapes, in the file's data order: `model.loadStateDict(loadSafetensors(bytes))`. The result is a
  * null-prototype object, so any tensor name (`__proto__`, `constructor`) is an ordinary key.
- * F32 loads as is; F16 and BF16 are widened exactly; F64 is rounded to nearest f32. Any other
+ * F32 loads as is; F16 and BF16 are widened exactly; F64 is rounded to nearest f32; I8 (the int8
+ * weights of a quantized model, see quantize()) loads as an Int8Tensor of the same values. Any other
  * dtype (I64, U8, BOOL, …) and any malformed file throw RnnError before any Wasm memory is used.
  */
 export function loadSafetensors(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor> {
@@ -180,7 +183,7 @@ export function loadSafetensors(bytes: Uint8Array | ArrayBuffer): Record<string,
   for (const name of names) {
     const e = h.tensors[name];
     if (!READABLE.includes(e.dtype)) {
-      fail(`safetensors[${show(name)}].dtype`, `${READABLE.join(', ')} (the float types wasm-rnn reads)`, e.dtype);
+      fail(`safetensors[${show(name)}].dtype`, `${READABLE.join(', ')} (the types wasm-rnn reads)`, e.dtype);
     }
   }
   safePoint();
@@ -193,8 +196,8 @@ export function loadSafetensors(bytes: Uint8Array | ArrayBuffer): Record<string,
   return out;
 }
 
-/** The stored float types wasm-rnn reads. */
-export type FloatDtype = 'F32' | 'F16' | 'BF16' | 'F64';
+/** The stored float types wasm-rnn reads (and I8, read as an Int8Tensor). */
+export type FloatDtype = 'F32' | 'F16' | 'BF16' | 'F64' | 'I8';
 
 /**
  * @internal A Tensor from little-endian bytes of `dtype` (already checked: src holds exactly
@@ -213,10 +216,11 @@ export function tensorFromBytes(src: Uint8Array, dtype: FloatDtype, shape: numbe
     new Uint8Array(e.memory.buffer, p, src.length).set(src);
     if (dtype === 'F16') e.f16_to_f32(raw.ptr, s.ptr, n);
     else if (dtype === 'BF16') e.bf16_to_f32(raw.ptr, s.ptr, n);
+    else if (dtype === 'I8') e.i8_to_f32(raw.ptr, s.ptr, n);
     else e.f64_to_f32(raw.ptr, s.ptr, n);
     raw.dispose();
   }
-  return new Tensor(s, shape);
+  return dtype === 'I8' ? new Int8Tensor(s, shape) : new Tensor(s, shape);
 }
 
 /** Orders strings by code point, as Rust orders the UTF-8 bytes of tensor names. */
@@ -230,7 +234,7 @@ function byCodePoint(a: string, b: string): number {
 }
 
 /**
- * Writes tensors as a safetensors file (F32), byte for byte what Python's
+ * Writes tensors as a safetensors file (F32; an Int8Tensor as I8), byte for byte what Python's
  * `safetensors.torch.save_file(tensors, path, metadata)` writes for the same f32 tensors: names
  * sorted, data in that order, the JSON header padded with spaces to 8 bytes.
  * stateDict: name → Tensor, e.g. `model.stateDict()`; metadata: optional string → string map
@@ -252,10 +256,11 @@ export function saveSafetensors(stateDict: Record<string, Tensor>, metadata?: Re
   const header = Object.create(null) as Record<string, unknown>;
   if (metadata) header.__metadata__ = Object.fromEntries(Object.keys(metadata).sort(byCodePoint).map((k) => [k, metadata[k]]));
   let pos = 0;
+  const size = (t: Tensor) => (t instanceof Int8Tensor ? 1 : 4);
   for (const k of names) {
     const t = stateDict[k];
-    header[k] = { dtype: 'F32', shape: t.shape.slice(), data_offsets: [pos, pos + t.numel * 4] };
-    pos += t.numel * 4;
+    header[k] = { dtype: t instanceof Int8Tensor ? 'I8' : 'F32', shape: t.shape.slice(), data_offsets: [pos, pos + t.numel * size(t)] };
+    pos += t.numel * size(t);
   }
   const json = encodeUtf8(JSON.stringify(header));
   const pad = (8 - (json.length % 8)) % 8;
@@ -271,8 +276,13 @@ export function saveSafetensors(stateDict: Record<string, Tensor>, metadata?: Re
   let at = 8 + (out.length - 8 - pos);
   for (const k of names) {
     const t = stateDict[k];
-    const nb = t.numel * 4;
-    if (nb) {
+    const nb = t.numel * size(t);
+    if (nb && t instanceof Int8Tensor) {
+      const tmp = Storage.alloc(Math.ceil(nb / 4)), p = t.readPtr;
+      e.f32_to_i8(p, tmp.ptr, t.numel);
+      out.set(new Uint8Array(e.memory.buffer, tmp.ptr, nb), at);
+      tmp.dispose();
+    } else if (nb) {
       const p = t.ptr;   // may bring evicted data back (and grow memory): take it before the view
       out.set(new Uint8Array(e.memory.buffer, p, nb), at);
     }

@@ -14,12 +14,16 @@
 // step(input, state?) streams the model one timestep at a time (see its doc comment): Embedding →
 // gather_rows into a kept buffer, RNN/LSTM/GRU → their own step() machinery reading the previous
 // module's buffer in place, Linear → one GEMM against a kept transposed weight, Dropout → nothing.
+// The int8 modules of quantize() (QuantizedEmbedding, QuantizedRNN/LSTM/GRU, QuantizedLinear) stream
+// the same way through their own kernels.
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { RnnError, className, fail, show } from './errors.js';
 import { Linear } from './linear.js';
 import { Module } from './module.js';
 import { GRU, LSTM, RNN, type StepState, type StepWorkspace } from './rnn.js';
+import { QuantizedEmbedding, QuantizedLinear } from './qlinear.js';
+import { QuantizedRNNBase } from './qrnn.js';
 import { safePoint, Storage } from './storage.js';
 import { Tensor } from './tensor.js';
 import { F32, I32, w } from './wasm.js';
@@ -35,7 +39,7 @@ export interface SequentialStepState {
   states: (StepState | null)[];
 }
 
-type Recurrent = RNN | LSTM | GRU;
+type Recurrent = RNN | LSTM | GRU | QuantizedRNNBase;
 const EMB = 0, REC = 1, LIN = 2, DROP = 3;
 
 /** What step() does per module, checked once (the modules never change). */
@@ -75,7 +79,7 @@ function label(i: number, m: Module): string { return `(${i}) ${className(m.cons
 
 /** True for modules known to return a tuple (recurrent layers and LSTMCell). */
 function returnsTuple(m: Module): boolean {
-  const n = className(m.constructor);
+  const n = className(m.constructor).replace(/^Quantized/, '');   // and their int8 twins
   return n === 'RNN' || n === 'LSTM' || n === 'GRU' || n === 'LSTMCell';
 }
 
@@ -178,7 +182,7 @@ export class Sequential extends Module {
     let B: number;
     // 1. check the input and the state (RnnError before any Wasm memory is touched)
     if (spec.inWidth === 0) {
-      const N = (first as Embedding).numEmbeddings;
+      const N = (first as Embedding | QuantizedEmbedding).numEmbeddings;
       B = checkTokens(input, N);
     } else {
       const I = spec.inWidth;
@@ -217,8 +221,9 @@ export class Sequential extends Module {
     for (let i = 0; i < mods.length; i++) {
       const k = spec.kinds[i];
       if (k === EMB) {
-        const m = mods[i] as Embedding;
-        e.gather_rows(B, plan.inPtr, m.weight.readPtr, m.embeddingDim, plan.outPtrs[i]);
+        const m = mods[i] as Embedding | QuantizedEmbedding;
+        if (m instanceof QuantizedEmbedding) m._gatherInto(B, plan.inPtr, plan.outPtrs[i]);
+        else e.gather_rows(B, plan.inPtr, m.weight.readPtr, m.embeddingDim, plan.outPtrs[i]);
         p = plan.outPtrs[i];
       } else if (k === REC) {
         const m = mods[i] as Recurrent;
@@ -227,10 +232,13 @@ export class Sequential extends Module {
         p = m._stepAt(ws, p, s);
         st.states[i] = m._stepState(ws, s);
       } else if (k === LIN) {
-        const m = mods[i] as Linear;
-        const IN = m.inFeatures, OUT = m.outFeatures;
-        e.gemm(B, OUT, IN, p, IN, this.linearT(i, m), OUT, plan.outPtrs[i], OUT, 0);   // as linear_forward
-        if (m.bias) e.add_bias_rows(B, OUT, plan.outPtrs[i], OUT, m.bias.readPtr);
+        const m = mods[i] as Linear | QuantizedLinear;
+        if (m instanceof QuantizedLinear) m._stepInto(B, p, plan.outPtrs[i]);
+        else {
+          const IN = m.inFeatures, OUT = m.outFeatures;
+          e.gemm(B, OUT, IN, p, IN, this.linearT(i, m), OUT, plan.outPtrs[i], OUT, 0);   // as linear_forward
+          if (m.bias) e.add_bias_rows(B, OUT, plan.outPtrs[i], OUT, m.bias.readPtr);
+        }
         p = plan.outPtrs[i];
       }
     }
@@ -288,14 +296,14 @@ function buildStepSpec(mods: Module[]): StepSpec {
     if (want !== width) throw new RnnError(`step: module ${label(i, m)} expected ${what} ${want} to match ${from}, got ${width}`);
   };
   mods.forEach((m, i) => {
-    if (m instanceof Embedding) {
+    if (m instanceof Embedding || m instanceof QuantizedEmbedding) {
       if (i !== 0) throw new RnnError(`step: module ${label(i, m)} expected first (an Embedding takes the token indices), got it at position ${i}`);
       kinds.push(EMB); inWidth = 0; width = m.embeddingDim;
-    } else if (m instanceof RNN || m instanceof LSTM || m instanceof GRU) {
+    } else if (m instanceof RNN || m instanceof LSTM || m instanceof GRU || m instanceof QuantizedRNNBase) {
       if (m.bidirectional) throw new RnnError(`step: module ${label(i, m)} expected unidirectional (a reverse direction needs the whole sequence), got bidirectional = true`);
       need(i, m, m.inputSize, 'inputSize');
       kinds.push(REC); width = m.hiddenOut;
-    } else if (m instanceof Linear) {
+    } else if (m instanceof Linear || m instanceof QuantizedLinear) {
       need(i, m, m.inFeatures, 'inFeatures');
       kinds.push(LIN); width = m.outFeatures;
     } else if (m instanceof Dropout) {
@@ -315,8 +323,8 @@ function buildStepPlan(B: number, spec: StepSpec, mods: Module[]): StepPlan {
   const bufs: Storage[] = [];
   const alloc = (n: number) => { const s = Storage.alloc(Math.max(1, n), true); bufs.push(s); return s.ptr; };
   const inPtr = alloc(spec.inWidth === 0 ? B : B * spec.inWidth);
-  const outPtrs = mods.map((m, i) => spec.kinds[i] === EMB ? alloc(B * (m as Embedding).embeddingDim)
-    : spec.kinds[i] === LIN ? alloc(B * (m as Linear).outFeatures) : 0);
+  const outPtrs = mods.map((m, i) => spec.kinds[i] === EMB ? alloc(B * (m as Embedding | QuantizedEmbedding).embeddingDim)
+    : spec.kinds[i] === LIN ? alloc(B * (m as Linear | QuantizedLinear).outFeatures) : 0);
   return { B, bufs, inPtr, outPtrs, view: new Float32Array(0), viewsOf: null, viewPtr: 0 };
 }
 

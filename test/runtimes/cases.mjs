@@ -163,6 +163,54 @@ export function caseList(lib) {
         ['sample.topK', Float32Array.from({ length: 50 }, () => sample(row, { topK: 3 }))],
       ];
     },
+    // int8 inference (quantize): forward with lengths / bidirectional / layers / projSize / both GRU
+    // variants, a batch and each of its rows alone, step() streaming, cells, Linear, and the
+    // quantized state dict (int8 values and scales) itself
+    quantized_int8: () => {
+      manualSeed(110);
+      const { quantize } = lib;
+      const parts = [];
+      const lengths = [5, 2, 4];
+      const mods = [
+        ['rnn', new RNN(4, 9, { numLayers: 2, nonlinearity: 'relu', bidirectional: true })],
+        ['lstm', new LSTM(4, 10, { numLayers: 2, projSize: 3, batchFirst: true })],
+        ['gru', new GRU(4, 11, { bidirectional: true })],
+        ['gru_rb', new GRU(4, 7, { resetAfter: false, numLayers: 2 })],
+      ];
+      for (const [name, m] of mods) {
+        const q = quantize(m, { dtype: 'int8' });
+        const sd = q.stateDict();
+        for (const k of Object.keys(sd).sort()) parts.push([`${name}.sd.${k}`, sd[k].toFloat32Array()]);
+        const x = randn(m.batchFirst ? [3, 5, 4] : [5, 3, 4]);
+        for (const opts of [undefined, { lengths }]) {
+          const r = q.forward(x, null, opts);
+          const hs = Array.isArray(r[1]) ? r[1] : [r[1]];
+          const tag = `${name}${opts ? '.len' : ''}`;
+          parts.push([`${tag}.output`, r[0].toFloat32Array()], ...hs.map((h, i) => [`${tag}.state${i}`, h.toFloat32Array()]));
+          // the middle sequence alone (batch of 1)
+          const x1 = m.batchFirst ? x.slice(0, 1, 2) : x.slice(1, 1, 2);
+          parts.push([`${tag}.row1_alone`, q.forward(x1, null, opts ? { lengths: [lengths[1]] } : undefined)[0].toFloat32Array()]);
+        }
+        if (!m.bidirectional) {
+          const xs = randn([4, 2, 4]);
+          let st;
+          for (let t = 0; t < 4; t++) { st = q.step(xs.select(0, t), st); parts.push([`${name}.step.t${t}`, st.output.slice()]); }
+          parts.push([`${name}.step.h`, st.h.slice()]);
+        }
+      }
+      const lin = quantize(new Linear(13, 6));
+      parts.push(['linear', lin.forward(randn([4, 13])).toFloat32Array()]);
+      const cell = quantize(new lib.LSTMCell(5, 6));
+      const [h, c] = cell.forward(randn([3, 5]), [randn([3, 6]), randn([3, 6])]);
+      parts.push(['lstmcell.h', h.toFloat32Array()], ['lstmcell.c', c.toFloat32Array()]);
+      // a whole model: Embedding → LSTM → Linear, forward over token ids and token-by-token step()
+      const seq = quantize(new lib.Sequential(new lib.Embedding(12, 6, { paddingIdx: 0 }), new LSTM(6, 8), new Linear(8, 12)));
+      const ids = [[1, 4, 0], [11, 2, 7], [3, 3, 5]];
+      parts.push(['seq.forward', seq.forward(ids).toFloat32Array()], ['seq.emb.sd', seq.stateDict()['0.weight'].toFloat32Array()]);
+      let ss;
+      for (let t = 0; t < ids.length; t++) { ss = seq.step(ids[t], ss); parts.push([`seq.step.t${t}`, ss.output.slice()]); }
+      return parts;
+    },
   };
 }
 
