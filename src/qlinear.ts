@@ -143,7 +143,7 @@ export class QuantizedEmbedding extends Module {
     const n = r.idx.length, D = this.embeddingDim;
     const out = new Tensor(Storage.alloc(n * D), [...r.shape, D]);
     const ip = Storage.alloc(Math.max(1, n));
-    I32().set(r.idx, ip.ptr >> 2);
+    I32().set(r.idx, ip.ptr >>> 2);
     w().q8_embedding(n, ip.ptr, this._q.readPtr, this._s.readPtr, D, out.ptr);
     ip.dispose();
     return out;

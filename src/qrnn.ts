@@ -253,7 +253,7 @@ abstract class QuantizedRNNBase extends Module {
     const H = this.hiddenSize, Ho = this.hiddenOut, D = this.numDirections, L = this.numLayers, DH = D * Ho;
     const lstm = this.mode === 'LSTM';
     const lens = lengths ? Storage.alloc(B) : null;
-    if (lens) I32().set(lengths!, lens.ptr >> 2);
+    if (lens) I32().set(lengths!, lens.ptr >>> 2);
     const lp = lens?.ptr ?? 0;
     const hN = Storage.alloc(L * D * B * Ho);
     const cN = lstm ? Storage.alloc(L * D * B * H) : null;
@@ -311,7 +311,7 @@ abstract class QuantizedRNNBase extends Module {
     safePoint();
     const ws = this._stepWorkspace(B);
     const xp = ws.ptrs[0];
-    if (x instanceof Tensor) w().copy_rows(1, n, x.readPtr, n, xp, n); else F32().set(x, xp >> 2);
+    if (x instanceof Tensor) w().copy_rows(1, n, x.readPtr, n, xp, n); else F32().set(x, xp >>> 2);
     this._stepAt(ws, xp, state);
     return this._stepState(ws, state);
   }
@@ -355,8 +355,8 @@ abstract class QuantizedRNNBase extends Module {
     const lstm = this.mode === 'LSTM';
     const [, hp, cp, op, cellp] = ws.ptrs;
     if (state) {
-      F32().set(state.h, hp >> 2);
-      if (lstm) F32().set(state.c!, cp >> 2);
+      F32().set(state.h, hp >>> 2);
+      if (lstm) F32().set(state.c!, cp >>> 2);
     } else {
       e.fill(hp, L * B * Ho, 0);
       if (lstm) e.fill(cp, L * B * H, 0);
