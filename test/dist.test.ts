@@ -46,6 +46,9 @@ test('package.json: engines, typed exports (./wasm included), what npm packs, no
     assert.ok(existsSync(root + t.types) && existsSync(root + t.default), `${entry}: ${t.types}, ${t.default}`);
   }
   assert.ok(readFileSync(root + pkg.exports['./wasm'].types, 'utf8').includes('export default'));
+  // moduleResolution node10 reads no exports: typesVersions gives it the same declarations
+  for (const [sub, [file]] of Object.entries(pkg.typesVersions['*']) as [string, string[]][]) assert.is(file, pkg.exports['./' + sub].types, sub);
+  assert.equal(Object.keys(pkg.typesVersions['*']).sort(), ['onnx', 'slim', 'wasm']);
   assert.equal(pkg.files, ['dist', 'README.md']);
   // `prepare` builds dist/ in the repository; scripts/pack-manifest.mjs takes it out of the packed
   // package.json (the consumer script checks the tarball); no script runs for a user's install
