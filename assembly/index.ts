@@ -13,5 +13,6 @@ export * from './optim';
 export * from './random';
 export * from './convert';
 export * from './gather';
+export * from './mask';
 export * from './softmax';
 export { proj_steps, weights_t } from './seq';

@@ -188,11 +188,10 @@ export function sample_logits(N: i32, C: i32, x: usize, ldx: i32, temperature: f
   const k = topK > 0 && topK < C ? topK : C;
   const w = alloc(<usize>k << 3);
   const list = k < C ? alloc(<usize>k << 2) : 0;
-  const scratch = k < C && k > 32 ? alloc(<usize>C << 3) : 0;
   let r = 0;
   for (let n = 0; n < N; n++) {
     const row = x + (<usize>n * <usize>ldx << 2);
-    if (list) topk_row(row, 1, C, k, true, list, scratch);
+    if (list) topk_row(row, 1, C, k, true, list);
     let m: f64 = -Infinity;
     for (let q = 0; q < k; q++) m = max(m, ldw(row, list ? load<i32>(list + (<usize>q << 2)) : q));
     let total: f64 = 0;
@@ -207,6 +206,5 @@ export function sample_logits(N: i32, C: i32, x: usize, ldx: i32, temperature: f
   }
   free(w);
   free(list);
-  free(scratch);
   return r;
 }

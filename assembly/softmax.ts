@@ -161,57 +161,56 @@ export function scatter_dim(outer: i32, K: i32, C: i32, inner: i32, g: usize, id
   return ia < ib;
 }
 
-/** Insertion: partial selection is O(C·k); above this k a merge sort (O(C log C)) takes over. */
-const INSERTION_MAX_K: i32 = 32;
+@inline function at(list: usize, p: i32): i32 { return load<i32>(list + (<usize>p << 2)); }
+@inline function put(list: usize, p: i32, j: i32): void { store<i32>(list + (<usize>p << 2), j); }
+
+/** Whether index a comes after index b in top-k order (for the heap: its root is the last kept). */
+@inline function after(base: usize, stride: i32, a: i32, b: i32, largest: bool): bool {
+  return before(ld(base, b * stride), b, ld(base, a * stride), a, largest);
+}
+
+/** Restores the heap property below position p of heap[0 … len). */
+function siftDown(base: usize, stride: i32, heap: usize, len: i32, p: i32, largest: bool): void {
+  const j = at(heap, p);
+  while (true) {
+    let c = 2 * p + 1;
+    if (c >= len) break;
+    if (c + 1 < len && after(base, stride, at(heap, c + 1), at(heap, c), largest)) c++;
+    if (!after(base, stride, at(heap, c), j, largest)) break;
+    put(heap, p, at(heap, c));
+    p = c;
+  }
+  put(heap, p, j);
+}
 
 /**
- * The k first indices of a row (C values at base, stride `stride` floats) in top-k order, written
- * as i32 to list[0 … k). scratch: 2·C i32 when k > INSERTION_MAX_K, else unused. Both paths give
- * the same list: the order is total (ties by index).
+ * The k first indices of a row (C values at base, stride `stride` floats) in top-k order, as i32
+ * in list[0 … k): a heap of the k best so far whose root is the last of them (O(C log k)), then a
+ * heap sort of those k. The order is total (ties by index), so the list is unique.
  */
-export function topk_row(base: usize, stride: i32, C: i32, k: i32, largest: bool, list: usize, scratch: usize): void {
+export function topk_row(base: usize, stride: i32, C: i32, k: i32, largest: bool, list: usize): void {
   if (k <= 0) return;
-  if (k <= INSERTION_MAX_K) {
-    let len = 0;
-    for (let j = 0; j < C; j++) {
-      const v = ld(base, j * stride);
-      if (len == k) {
-        const last = load<i32>(list + (<usize>(k - 1) << 2));
-        if (!before(v, j, ld(base, last * stride), last, largest)) continue;
-        len--;
-      }
-      // shift the tail right until j's place (j is the highest index so far: after its equals)
-      let p = len;
+  for (let j = 0; j < C; j++) {
+    if (j < k) {                                   // fill: sift j up
+      let p = j;
       while (p > 0) {
-        const q = load<i32>(list + (<usize>(p - 1) << 2));
-        if (!before(v, j, ld(base, q * stride), q, largest)) break;
-        store<i32>(list + (<usize>p << 2), q);
-        p--;
+        const q = (p - 1) >> 1;
+        if (!after(base, stride, j, at(list, q), largest)) break;
+        put(list, p, at(list, q));
+        p = q;
       }
-      store<i32>(list + (<usize>p << 2), j);
-      len++;
+      put(list, p, j);
+    } else if (after(base, stride, at(list, 0), j, largest)) {
+      put(list, 0, j);                             // j beats the last kept: replace it
+      siftDown(base, stride, list, k, 0, largest);
     }
-    return;
   }
-  // bottom-up merge sort of 0 … C−1 between the two halves of scratch
-  let src = scratch, dst = scratch + (<usize>C << 2);
-  for (let j = 0; j < C; j++) store<i32>(src + (<usize>j << 2), j);
-  for (let width = 1; width < C; width <<= 1) {
-    for (let lo = 0; lo < C; lo += width << 1) {
-      const mid = min(lo + width, C), hi = min(lo + (width << 1), C);
-      let a = lo, b = mid, d = lo;
-      while (a < mid && b < hi) {
-        const ia = load<i32>(src + (<usize>a << 2)), ib = load<i32>(src + (<usize>b << 2));
-        if (before(ld(base, ib * stride), ib, ld(base, ia * stride), ia, largest)) { store<i32>(dst + (<usize>d << 2), ib); b++; }
-        else { store<i32>(dst + (<usize>d << 2), ia); a++; }
-        d++;
-      }
-      while (a < mid) { store<i32>(dst + (<usize>d << 2), load<i32>(src + (<usize>a << 2))); a++; d++; }
-      while (b < hi) { store<i32>(dst + (<usize>d << 2), load<i32>(src + (<usize>b << 2))); b++; d++; }
-    }
-    const t = src; src = dst; dst = t;
+  for (let end = k - 1; end > 0; end--) {          // the last kept goes to the back, and so on
+    const r = at(list, 0);
+    put(list, 0, at(list, end));
+    put(list, end, r);
+    siftDown(base, stride, list, end, 0, largest);
   }
-  memory.copy(list, src, <usize>k << 2);
 }
 
 /**
@@ -221,11 +220,10 @@ export function topk_row(base: usize, stride: i32, C: i32, k: i32, largest: bool
 export function topk_forward(outer: i32, C: i32, inner: i32, k: i32, largest: i32, x: usize, vals: usize, idx: usize): void {
   if (k <= 0) return;
   const list = alloc(<usize>k << 2);
-  const scratch = k > INSERTION_MAX_K ? alloc(<usize>C << 3) : 0;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const bx = rowBase(x, o, C, inner, i), bv = rowBase(vals, o, k, inner, i), bi = rowBase(idx, o, k, inner, i);
-      topk_row(bx, inner, C, k, largest != 0, list, scratch);
+      topk_row(bx, inner, C, k, largest != 0, list);
       for (let r = 0; r < k; r++) {
         const j = load<i32>(list + (<usize>r << 2));
         st(bv, r * inner, ld(bx, j * inner));
@@ -234,5 +232,4 @@ export function topk_forward(outer: i32, C: i32, inner: i32, k: i32, largest: i3
     }
   }
   free(list);
-  free(scratch);
 }

@@ -18,3 +18,5 @@ export { _internal } from './internal.js';
 export { loadSafetensors, saveSafetensors, safetensorsHeader, type SafetensorsHeader, type SafetensorsEntry } from './safetensors.js';
 export { layers, sequential, KerasSequential, Layer, RecurrentLayer, BidirectionalLayer, DenseLayer, clearSession, fromKerasWeights, toKerasWeights, loadLayersModelFromJSON } from './layers/index.js';
 export type { Shape as KerasShape, ActivationName, LayerArgs, CallOptions, WeightValue, FromKerasOptions, KerasKind, WeightSpec, SequentialArgs, CompileArgs, FitArgs, History, Callbacks, Logs, LossArg, SimpleRNNLayerArgs, LSTMLayerArgs, GRULayerArgs, BidirectionalLayerArgs, MergeMode, DenseLayerArgs } from './layers/index.js';
+export { EmbeddingLayer, DropoutLayer, TimeDistributedLayer, FlattenLayer } from './layers/index.js';
+export type { DropoutLayerArgs, EmbeddingLayerArgs, EmbeddingsInitializer, TimeDistributedLayerArgs, MaskValue } from './layers/index.js';

@@ -46,12 +46,13 @@ function classInput(input: Tensor, target: Targets, ignoreIndex: number, what: s
   const R = outShape.reduce((a, b) => a * b, 1);
   let t: ArrayLike<number>;
   if (target instanceof Tensor) {
-    if (!sameShape(target.shape, outShape) && !(input.dim === 1 && sameShape(target.shape, [1]))) {
+    // (N, C, d1, …) input: PyTorch's target shape; (N, C) or (C): any shape with N elements (e.g. (B, T) for (B·T, C))
+    if (input.dim > 2 ? !sameShape(target.shape, outShape) : target.numel !== R) {
       fail('target', `class indices of shape ${show(outShape)} (input ${show(input.shape)})`, `shape ${show(target.shape)}`, true);
     }
     t = target.toFloat32Array();
   } else if (typeof target === 'number') t = [target];
-  else if (target && typeof (target as ArrayLike<number>).length === 'number') t = target as ArrayLike<number>;
+  else if (typeof target === 'object' && target !== null && typeof (target as ArrayLike<number>).length === 'number') t = target as ArrayLike<number>;
   else fail('target', 'class indices (an array, Int32Array or Tensor)', target);
   if (t.length !== R) fail('target', `${R} class indices (one per row of input ${show(input.shape)})`, `${t.length}`, true);
   for (let i = 0; i < R; i++) {
@@ -82,7 +83,7 @@ function targetStorage(t: ArrayLike<number>): Storage {
  * Cross-entropy of logits against class indices, like `F.cross_entropy` / nn.CrossEntropyLoss
  * (PyTorch 1.13): input (N, C), (C) or (N, C, d1, …) (e.g. N = batch × time: reshape logits to
  * (B·T, C)); target (N) (resp. () or (N, d1, …)) class indices: an array, Int32Array, Tensor of
- * integral floats or, for (C) input, a number. Each counted row's loss is
+ * integral floats (for (N, C) input any shape with N elements, e.g. (B, T)) or, for (C), a number. Each counted row's loss is
  * (1 − ε)·(logsumexp(x) − x_t) + (ε/C)·Σ_c (logsumexp(x) − x_c), ε = labelSmoothing.
  * Rows whose target is `ignoreIndex` are skipped; 'mean' divides by the rows counted (NaN when
  * every row is ignored), 'sum' adds, 'none' returns (N) (resp. () or (N, d1, …)) with 0 at ignored
@@ -99,13 +100,13 @@ export function crossEntropy(input: Tensor, target: Targets, opts: CrossEntropyO
   const tg = targetStorage(t);
   const probs = Storage.alloc(N * C);
   const out = new Tensor(Storage.alloc(red === 0 ? N : 1), red === 0 ? outShape : []);
-  const count = e.cross_entropy_ex_forward(N, C, x.ptr, tg.ptr, ignoreIndex, labelSmoothing, red, out.ptr, probs.ptr);
+  const count = e.cross_entropy_ex_forward(N, C, x.readPtr, tg.ptr, ignoreIndex, labelSmoothing, red, out.ptr, probs.ptr);
   const release = () => { tg.dispose(); probs.dispose(); };
   if (!recording(x)) { release(); return out; }
   out._node = new Node('NllLossBackward', [x], 1, ([g]) => {
     const dx = Storage.alloc(N * C);
     const gs = red === 0 ? 0 : F32()[g!.readPtr >> 2];
-    e.cross_entropy_ex_backward(N, C, probs.ptr, tg.ptr, ignoreIndex, labelSmoothing, red, count, gs, red === 0 ? g!.readPtr : 0, dx.ptr, 0);
+    e.cross_entropy_ex_backward(N, C, probs.readPtr, tg.ptr, ignoreIndex, labelSmoothing, red, count, gs, red === 0 ? g!.readPtr : 0, dx.ptr, 0);
     return [dx];
   }, release);
   out.requiresGrad = true;
@@ -127,7 +128,7 @@ export function nllLoss(input: Tensor, target: Targets, opts: NllLossOptions = {
   const e = w();
   const tg = targetStorage(t);
   const out = new Tensor(Storage.alloc(red === 0 ? N : 1), red === 0 ? outShape : []);
-  const count = e.nll_loss_forward(N, C, x.ptr, tg.ptr, ignoreIndex, red, out.ptr);
+  const count = e.nll_loss_forward(N, C, x.readPtr, tg.ptr, ignoreIndex, red, out.ptr);
   const release = () => { tg.dispose(); };
   if (!recording(x)) { release(); return out; }
   out._node = new Node('NllLossBackward', [x], 1, ([g]) => {

@@ -42,10 +42,10 @@ function checkKeepdim(keepdim: unknown): boolean {
 export function expOp(x: Tensor): Tensor {
   safePoint();
   const out = empty(x.shape);
-  w().exp_forward(x.ptr, out.ptr, x.numel);
+  w().exp_forward(x.readPtr, out.ptr, x.numel);
   return record(out, 'ExpBackward0', [x], (g) => {
     const dx = Storage.alloc(x.numel);
-    w().exp_backward(out.ptr, g[0]!.ptr, dx.ptr, x.numel);
+    w().exp_backward(out.readPtr, g[0]!.readPtr, dx.ptr, x.numel);
     return [dx];
   });
 }
@@ -53,10 +53,10 @@ export function expOp(x: Tensor): Tensor {
 export function logOp(x: Tensor): Tensor {
   safePoint();
   const out = empty(x.shape);
-  w().log_forward(x.ptr, out.ptr, x.numel);
+  w().log_forward(x.readPtr, out.ptr, x.numel);
   return record(out, 'LogBackward0', [x], (g) => {
     const dx = Storage.alloc(x.numel);
-    w().log_backward(x.ptr, g[0]!.ptr, dx.ptr, x.numel);
+    w().log_backward(x.readPtr, g[0]!.readPtr, dx.ptr, x.numel);
     return [dx];
   });
 }
@@ -67,10 +67,10 @@ export function softmaxOp(x: Tensor, dim: number, log: boolean): Tensor {
   safePoint();
   const out = empty(x.shape);
   const flag = log ? 1 : 0;
-  w().softmax_forward(outer, C, inner, x.ptr, out.ptr, flag);
+  w().softmax_forward(outer, C, inner, x.readPtr, out.ptr, flag);
   return record(out, log ? 'LogSoftmaxBackward0' : 'SoftmaxBackward0', [x], (g) => {
     const dx = Storage.alloc(x.numel);
-    w().softmax_backward(outer, C, inner, out.ptr, g[0]!.ptr, dx.ptr, flag);
+    w().softmax_backward(outer, C, inner, out.readPtr, g[0]!.readPtr, dx.ptr, flag);
     return [dx];
   });
 }
@@ -85,10 +85,10 @@ export function maxOp(x: Tensor, dim: number | undefined, keepdim: boolean): Ten
     safePoint();
     const out = empty([]);
     const n = x.numel;
-    w().max_dim(1, n, 1, x.ptr, out.ptr, 0);
+    w().max_dim(1, n, 1, x.readPtr, out.ptr, 0);
     return record(out, 'MaxBackward1', [x], (g) => {
       const dx = Storage.alloc(n);
-      w().max_all_backward(n, x.ptr, F32()[out.readPtr >> 2], F32()[g[0]!.readPtr >> 2], dx.ptr);
+      w().max_all_backward(n, x.readPtr, F32()[out.readPtr >> 2], F32()[g[0]!.readPtr >> 2], dx.ptr);
       return [dx];
     });
   }
@@ -99,10 +99,10 @@ export function maxOp(x: Tensor, dim: number | undefined, keepdim: boolean): Ten
   const shape = reducedShape(x.shape, d, keepdim);
   safePoint();
   const values = empty(shape), indices = empty(shape);
-  w().max_dim(outer, C, inner, x.ptr, values.ptr, indices.ptr);
+  w().max_dim(outer, C, inner, x.readPtr, values.ptr, indices.ptr);
   record(values, 'MaxBackward0', [x], (g) => {
     const dx = Storage.alloc(x.numel);
-    w().scatter_dim(outer, 1, C, inner, g[0]!.ptr, indices.readPtr, dx.ptr);
+    w().scatter_dim(outer, 1, C, inner, g[0]!.readPtr, indices.readPtr, dx.ptr);
     return [dx];
   });
   return valuesIndices(values, indices);
@@ -114,7 +114,7 @@ export function argmaxOp(x: Tensor, dim: number | undefined, keepdim: boolean): 
     if (x.numel === 0) fail('argmax', 'a non-empty tensor', `shape ${show(x.shape)}`, true);
     safePoint();
     const out = empty(keepdim ? x.shape.map(() => 1) : []);
-    w().max_dim(1, x.numel, 1, x.ptr, 0, out.ptr);
+    w().max_dim(1, x.numel, 1, x.readPtr, 0, out.ptr);
     return out;
   }
   const d = normDim(dim, x.dim);
@@ -122,7 +122,7 @@ export function argmaxOp(x: Tensor, dim: number | undefined, keepdim: boolean): 
   const [outer, C, inner] = split(x.shape, d);
   safePoint();
   const out = empty(reducedShape(x.shape, d, keepdim));
-  w().max_dim(outer, C, inner, x.ptr, 0, out.ptr);
+  w().max_dim(outer, C, inner, x.readPtr, 0, out.ptr);
   return out;
 }
 
@@ -137,10 +137,10 @@ export function topkOp(x: Tensor, k: number, dim: number, largest: boolean, sort
   else k = 1;                    // a 0-d tensor gives its value for k = 0 or 1, like PyTorch
   safePoint();
   const values = empty(shape), indices = empty(shape);
-  w().topk_forward(outer, C, inner, k, largest ? 1 : 0, x.ptr, values.ptr, indices.ptr);
+  w().topk_forward(outer, C, inner, k, largest ? 1 : 0, x.readPtr, values.ptr, indices.ptr);
   record(values, 'TopkBackward0', [x], (g) => {
     const dx = Storage.alloc(x.numel);
-    w().scatter_dim(outer, k, C, inner, g[0]!.ptr, indices.readPtr, dx.ptr);
+    w().scatter_dim(outer, k, C, inner, g[0]!.readPtr, indices.readPtr, dx.ptr);
     return [dx];
   });
   return valuesIndices(values, indices);

@@ -34,7 +34,9 @@ test('10,000 forward + backward + Adam steps keep Wasm memory bounded', () => {
   const end = lib.memoryStats();
   lib.setMemoryBudget(old);
   assert.ok(end.wasmBytes === atStep1000, `memory grew from ${atStep1000} to ${end.wasmBytes}`);
-  assert.ok(end.wasmBytes <= Math.max(before, 8 << 20), `wasm memory ${end.wasmBytes} (${before} before the loop)`);
+  // the loop's first blocks may not fit in the headroom the test files before it left above the heap
+  // top: one growth step (the allocator grows by 1/8) is allowed, then nothing more
+  assert.ok(end.wasmBytes <= Math.max(before + Math.ceil(before / 8 / 65536) * 65536, 8 << 20), `wasm memory ${end.wasmBytes} (${before} before the loop)`);
   assert.ok(last < first * 0.1, `training still converges (${first} → ${last})`);
   assert.is(kept[0].item(), first, 'a loss kept from step 0 still reads its value after eviction');
   assert.ok(kept.every((t) => Number.isFinite(t.item())));

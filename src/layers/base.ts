@@ -7,6 +7,7 @@ import { noGrad } from '../autograd.js';
 import { RnnError, checkInt, fail, show } from '../errors.js';
 import type { Module } from '../module.js';
 import { Parameter, Tensor, sameShape, tensor, type NestedArray } from '../tensor.js';
+import { maskTensor, readMask, type Mask, type MaskValue } from './mask.js';
 
 /** A Keras shape: sizes, `null` for a size that is not fixed (the batch, often the time). */
 export type Shape = (number | null)[];
@@ -41,8 +42,18 @@ export interface LayerArgs {
 export interface CallOptions {
   /** Initial states of a recurrent layer (Keras's initial_state): [h] or [h, c], each (B, units). */
   initialState?: Tensor[];
+  /**
+   * Keras's mask: (B, T), 1 (or true) where a timestep counts, 0 where it is padding, as an
+   * Embedding with maskZero makes it. Recurrent layers skip masked steps (TF.js semantics);
+   * other layers ignore it.
+   */
+  mask?: MaskValue | null;
+  /** Training mode (Dropout active). Default false; fit() sets it. */
+  training?: boolean;
   /** @internal skip the final activation of a Dense layer (losses fused with softmax/sigmoid) */
   logits?: boolean;
+  /** @internal the mask, read */
+  kmask?: Mask | null;
 }
 
 export const COMMON_DEFAULTS = {
@@ -161,6 +172,8 @@ export abstract class Layer {
   private _initial: WeightValue[] | null;
   /** @internal the model this layer belongs to */
   _owner: object | null = null;
+  /** @internal set when a wrapper (Bidirectional, TimeDistributed) takes this layer */
+  _wrapped = false;
 
   constructor(o: typeof COMMON_DEFAULTS & { inputLength?: number | null }, prefix: string, recurrent: boolean) {
     if (o.name !== undefined && (typeof o.name !== 'string' || !o.name)) fail('name', 'a non-empty string', o.name);
@@ -267,10 +280,56 @@ export abstract class Layer {
    * Bidirectional with mergeMode null). Records gradients like any op.
    */
   apply(x: Tensor | NestedArray, opts: CallOptions = {}): Tensor | Tensor[] {
+    this._checkInput(x, 'x');
+    const o = this.readCallOptions(opts, x);
+    return this._forward(this.prepareCall(x), o).y;
+  }
+
+  /**
+   * The mask this layer's output carries for input x and input mask `mask` (Keras's
+   * compute_mask): a (B, T) Tensor of 0/1, or null. An Embedding with maskZero makes one from
+   * its indices; Dense, Dropout, TimeDistributed pass theirs on; recurrent layers pass it on
+   * with returnSequences and drop it otherwise; Flatten drops it.
+   */
+  computeMask(x: Tensor | NestedArray, mask?: MaskValue | null): Tensor | null {
+    this._checkInput(x, 'x');
+    const o = this.readCallOptions({ mask }, x);
+    const m = this._outMask(this.prepareCall(x), o.kmask ?? null);
+    return m ? maskTensor(m) : null;
+  }
+
+  /** @internal checks of a raw input before it is copied in (an Embedding's indices); RnnError naming `arg` */
+  _checkInput(_x: unknown, _arg: string): void {}
+
+  /** @internal Layer.apply's input as a Tensor, the layer built for it (its declared input shape, else the input's) */
+  protected prepareCall(x: Tensor | NestedArray): Tensor {
     const t = x instanceof Tensor ? x : tensor(x as NestedArray);
-    if (!this.built) this.build([null, ...t.shape.slice(1)]);
+    if (!this.built) this.build(this.batchInputShape ?? [null, ...t.shape.slice(1)]);
     this.checkTensor(t);
-    return this.call(t, opts);
+    return t;
+  }
+
+  /** @internal apply()'s options, checked, with the mask read (of the input's first two dimensions) */
+  protected readCallOptions(opts: CallOptions, x: unknown): CallOptions {
+    if (opts === null || typeof opts !== 'object') fail('options', 'an object like { mask, initialState, training }', opts);
+    for (const k of Object.keys(opts)) {
+      if (!['initialState', 'mask', 'training'].includes(k)) throw new RnnError(`${this.name}.apply options: expected initialState, mask or training, got unknown option ${show(k)}`);
+    }
+    if (opts.training !== undefined && typeof opts.training !== 'boolean') fail('training', 'a boolean', opts.training);
+    const shape = x instanceof Tensor ? x.shape : Array.isArray(x) ? nestedShape(x) : [];
+    const kmask = opts.mask === undefined || opts.mask === null ? null : readMask('mask', opts.mask, shape.slice(0, 2));
+    return { initialState: opts.initialState, training: opts.training ?? false, kmask };
+  }
+
+  /** Whether the layer passes a mask on (TF.js's supportsMasking). */
+  get supportsMasking(): boolean { return false; }
+
+  /** @internal the output mask for input x and input mask m (Keras's compute_mask) */
+  _outMask(x: Tensor, m: Mask | null): Mask | null { return this.supportsMasking ? m : null; }
+
+  /** @internal call() and the output mask: what models run */
+  _forward(x: Tensor, opts: CallOptions): { y: Tensor | Tensor[]; mask: Mask | null } {
+    return { y: this.call(x, opts), mask: this._outMask(x, opts.kmask ?? null) };
   }
 
   /** @internal checks a call input against the built shape */
@@ -287,11 +346,16 @@ export abstract class Layer {
     return this.allParameters().filter((p) => p.requiresGrad);
   }
 
-  /** The PyTorch-style module that computes this layer (RNN/LSTM/GRU/Linear), once built. */
+  /** The PyTorch-style module that computes this layer (RNN/LSTM/GRU/Linear/Embedding), once built. */
   get module(): Module {
     this.requireBuilt('module');
-    return this.getModule();
+    const m = this.getModule();
+    if (!m) throw new RnnError(`${this.name}.module: expected a layer with weights, got a ${this.className} layer, which has none`);
+    return m;
   }
+
+  /** Frees the layer's weights now. */
+  dispose(): void { if (this.built) this.getModule()?.dispose(); }
 
   protected requireBuilt(what: string): void {
     if (!this.built) throw new RnnError(`${this.name}.${what}: expected a built layer, got one that has not been built (give the first layer an inputShape, call model.build(shape), or run it on data)`);
@@ -310,7 +374,7 @@ export abstract class Layer {
   /** @internal the Keras weight shapes for inputs of shape s */ protected abstract kerasShapes(s: Shape): number[][];
   /** @internal */ protected abstract readKeras(): Tensor[];
   /** @internal */ protected abstract writeKeras(ws: Tensor[]): void;
-  /** @internal */ protected abstract getModule(): Module;
+  /** @internal null for a layer without weights */ protected abstract getModule(): Module | null;
   /** @internal */ protected abstract allParameters(): Parameter[];
   /** @internal parameters fixed at zero because Keras has no such weight (the second RNN bias) */
   protected frozenParameters(): Set<Parameter> { return new Set(); }

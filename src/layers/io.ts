@@ -2,21 +2,23 @@
 // converter) writes — { modelTopology, weightsManifest: [{ paths, weights: [{ name, shape,
 // dtype, quantization? }] }] } — plus the bytes of its weight shards, or the ModelArtifacts a
 // TF.js save handler receives ({ modelTopology, weightSpecs, weightData }). No fetch: the caller
-// passes the bytes. Sequential models of SimpleRNN, LSTM, GRU, Bidirectional and Dense layers.
+// passes the bytes. Sequential models of SimpleRNN, LSTM, GRU, Bidirectional, Dense, Embedding,
+// Dropout, TimeDistributed and Flatten layers.
 //
 // Weights are read in the manifest's order (TF.js and Keras both write model.weights order:
 // layer by layer, each in Keras order), each checked by its name's last part (kernel,
-// recurrent_kernel, bias) and its shape. float32 is copied; float16-quantized weights are
+// recurrent_kernel, bias, embeddings) and its shape. float32 is copied; float16-quantized weights are
 // widened in Wasm; other dtypes / quantizations throw RnnError.
 import { RnnError, fail, show } from '../errors.js';
 import { tensorFromBytes } from '../safetensors.js';
 import { safePoint } from '../storage.js';
 import type { Tensor } from '../tensor.js';
 import { Layer, type Shape } from './base.js';
-import { DenseLayer } from './core.js';
+import { DenseLayer, DropoutLayer, FlattenLayer } from './core.js';
+import { EmbeddingLayer } from './embedding.js';
 import { Sequential } from './model.js';
 import { RecurrentLayer } from './recurrent.js';
-import { BidirectionalLayer } from './wrappers.js';
+import { BidirectionalLayer, TimeDistributedLayer } from './wrappers.js';
 
 /** One entry of a TF.js weights manifest. */
 export interface WeightSpec { name: string; shape: number[]; dtype?: string; quantization?: { dtype: string; scale?: number; min?: number } }
@@ -33,6 +35,9 @@ const KEYS: Record<string, string[]> = {
   LSTM: [...RNN_KEYS, 'recurrent_activation', 'unit_forget_bias'],
   GRU: [...RNN_KEYS, 'recurrent_activation', 'reset_after'],
   Dense: ['units', 'activation', 'use_bias'],
+  Embedding: ['input_dim', 'output_dim', 'mask_zero', 'input_length'],
+  Dropout: ['rate', 'noise_shape', 'seed'],
+  Flatten: ['data_format'],
 };
 const IGNORED = /(_initializer|_regularizer|_constraint)$|^(implementation|dtype|batch_input_shape|batch_shape|input_dtype|sparse|ragged|input_length|seed|zero_output_for_mask|use_cudnn)$/;
 
@@ -61,14 +66,24 @@ function layerFrom(entry: unknown, where: string, inputShape: Shape | undefined)
     for (const k of COMMON) if (cfg[k] !== undefined && cfg[k] !== null) args[k] = cfg[k];
     return new BidirectionalLayer({ ...args, layer: inner as RecurrentLayer, mergeMode: (cfg.merge_mode ?? null) as never } as never);
   }
+  if (cls === 'TimeDistributed') {
+    const inner = layerFrom(cfg.layer, `${where}.config.layer`, undefined);
+    if (!(inner instanceof DenseLayer) && !(inner instanceof DropoutLayer)) fail(`${where}.config.layer`, 'a Dense or Dropout layer', inner.className);
+    for (const k of COMMON) if (cfg[k] !== undefined && cfg[k] !== null) args[k] = cfg[k];
+    return new TimeDistributedLayer({ ...args, layer: inner as DenseLayer } as never);
+  }
   const keys = KEYS[cls];
-  if (!keys) fail(`${where}.class_name`, "'SimpleRNN', 'LSTM', 'GRU', 'Bidirectional', 'Dense' or 'InputLayer'", cls);
+  if (!keys) fail(`${where}.class_name`, "'SimpleRNN', 'LSTM', 'GRU', 'Bidirectional', 'Dense', 'Embedding', 'Dropout', 'TimeDistributed', 'Flatten' or 'InputLayer'", cls);
   for (const [k, v] of Object.entries(cfg)) {
     if (v === null || v === undefined) continue;   // TF.js writes null for unset options
     if (COMMON.includes(k) || keys.includes(k)) args[k] = v;
+    else if (cls === 'Embedding' && /^(embeddings_regularizer|activity_regularizer|embeddings_constraint)$/.test(k)) continue;
     else if (!IGNORED.test(k) && k !== 'input_dim') throw new RnnError(`${where}.config: expected only options wasm-rnn knows for ${cls}, got ${show(k)} = ${JSON.stringify(v)}`);
   }
   if (cls === 'Dense') return new DenseLayer(args as never);
+  if (cls === 'Embedding') return new EmbeddingLayer(args as never);
+  if (cls === 'Dropout') return new DropoutLayer(args as never);
+  if (cls === 'Flatten') return new FlattenLayer(args as never);
   return new RecurrentLayer(cls as 'SimpleRNN' | 'LSTM' | 'GRU', args as never);
 }
 
@@ -124,17 +139,22 @@ export function loadLayersModelFromJSON(modelJson: string | object, weightData?:
   // layers
   const name = isObj(cfg) && typeof cfg.name === 'string' && cfg.name ? cfg.name : undefined;
   let pendingShape: Shape | undefined;
+  let intInput: string | null = null;
   const layers: Layer[] = [];
   (entries as unknown[]).forEach((e, i) => {
     const where = `modelTopology.config.layers[${i}]`;
     if (isObj(e) && e.class_name === 'InputLayer') {
       const c = isObj(e.config) ? e.config : {};
-      checkDtype(`${where}.config`, c.dtype);
+      // integer inputs are an Embedding's indices
+      const d = isObj(c.dtype) && isObj(c.dtype.config) ? c.dtype.config.name : c.dtype;
+      if (d === 'int32' || d === 'int64') intInput = `${where}.config.dtype`;
+      else checkDtype(`${where}.config`, c.dtype);
       pendingShape = batchShapeOf(e, c);
       return;
     }
     layers.push(layerFrom(e, where, layers.length === 0 ? pendingShape : undefined));
   });
+  if (intInput && !(layers[0] instanceof EmbeddingLayer)) fail(intInput, "'float32' (integer inputs go to an Embedding layer)", layers[0]?.className ?? 'no layer');
   if (!layers.length) fail('modelTopology.config.layers', 'at least one layer', entries);
   if (!layers[0].batchInputShape) return fail(`${layers[0].name}`, 'a batch_input_shape on the first layer (the model must be built)', undefined);
   // match the specs to the layers' weights — order, names, shapes, dtypes, byte ranges — before
@@ -145,7 +165,7 @@ export function loadLayersModelFromJSON(modelJson: string | object, weightData?:
     const p = l._plan(shape);
     const shapes = p.shapes;
     shape = p.out as Shape;
-    const names = l instanceof DenseLayer ? ['kernel', 'bias'] : ['kernel', 'recurrent_kernel', 'bias'];
+    const names = l instanceof DenseLayer || l instanceof TimeDistributedLayer ? ['kernel', 'bias'] : l instanceof EmbeddingLayer ? ['embeddings'] : ['kernel', 'recurrent_kernel', 'bias'];
     const per = l instanceof BidirectionalLayer ? shapes.length / 2 : shapes.length;
     const items = [];
     for (let i = 0; i < shapes.length; i++, k++) {

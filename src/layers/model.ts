@@ -14,10 +14,11 @@ import { Parameter, Tensor, cat, tensor, type NestedArray } from '../tensor.js';
 import { I32, w } from '../wasm.js';
 import { Layer, asWeights, shapeRepr, uniqueName, type Shape, type WeightValue } from './base.js';
 import { DenseLayer } from './core.js';
+import type { Mask } from './mask.js';
 import { gatherRows, oneHot } from './ops.js';
 import { RecurrentLayer } from './recurrent.js';
 import { summaryText } from './summary.js';
-import { BidirectionalLayer } from './wrappers.js';
+import { BidirectionalLayer, TimeDistributedLayer } from './wrappers.js';
 
 /** Options of sequential(). */
 export interface SequentialArgs {
@@ -116,14 +117,21 @@ export class Sequential {
     for (const k of Object.keys(args)) if (k !== 'layers' && k !== 'name') throw new RnnError(`sequential args: expected only layers and name, got unknown option ${show(k)}`);
     if (args.name !== undefined && (typeof args.name !== 'string' || !args.name)) fail('name', 'a non-empty string', args.name);
     if (args.layers !== undefined && !Array.isArray(args.layers)) fail('layers', 'an array of layers', args.layers);
+    const ls = args.layers ?? [];
+    // every layer's shapes checked before the first one allocates its weights
+    let s = ls[0] instanceof Layer ? ls[0].batchInputShape : null;
+    for (const l of ls) {
+      if (!s || !(l instanceof Layer) || l.numOutputs !== 1 || l.built) break;
+      s = l._plan(s).out as Shape;
+    }
     this.name = args.name ?? uniqueName('sequential');
-    for (const l of args.layers ?? []) this.add(l);
+    for (const l of ls) this.add(l);
   }
 
   /** Appends a layer (built at once when the model's input shape is known). */
   add(layer: Layer): void {
-    if (!(layer instanceof Layer)) fail('layer', 'a layer (layers.simpleRNN, lstm, gru, bidirectional, dense)', layer);
-    if (layer._owner || (layer instanceof RecurrentLayer && layer._wrapped)) fail('layer', 'a layer not in another model or wrapper', `layer ${JSON.stringify(layer.name)}`, true);
+    if (!(layer instanceof Layer)) fail('layer', 'a layer (layers.embedding, simpleRNN, lstm, gru, bidirectional, dense, dropout, timeDistributed, flatten)', layer);
+    if (layer._owner || layer._wrapped) fail('layer', 'a layer not in another model or wrapper', `layer ${JSON.stringify(layer.name)}`, true);
     if (layer.numOutputs !== 1) {
       throw new RnnError(`layer ${JSON.stringify(layer.name)}: expected a layer with one output in a sequential model, got ${layer.numOutputs} (returnState, or mergeMode null); call it with layer.apply(x) instead`);
     }
@@ -206,6 +214,12 @@ export class Sequential {
   /** The trainable parameters of every layer (PyTorch layout), e.g. for your own Optimizer. */
   parameters(): Parameter[] { return this.layers.flatMap((l) => l.parameters()); }
 
+  /** The model's input as a Tensor, checked by the first layer first (an Embedding's indices) */
+  private input(x: unknown, arg: string): Tensor {
+    this.layers[0]?._checkInput(x, arg);
+    return asInput(x, arg);
+  }
+
   private prepare(x: Tensor, arg: string): void {
     if (!this.layers.length) throw new RnnError(`${this.name}: expected a model with at least one layer, got none`);
     if (!this.built) this.build([null, ...x.shape.slice(1)]);
@@ -216,24 +230,38 @@ export class Sequential {
     if (x.shape[0] === 0) fail(arg, 'at least one row', `shape ${show(x.shape)}`, true);
   }
 
-  /** @internal runs every layer; `logits` skips the last layer's activation */
-  private forward(x: Tensor, logits = false): Tensor {
+  /**
+   * @internal runs every layer, each with the mask the one before made (Keras's masking: an
+   * Embedding with maskZero starts one); `logits` skips the last layer's activation; `training`
+   * turns Dropout on
+   */
+  private forward(x: Tensor, logits = false, training = false): Tensor {
     let y = x;
-    this.layers.forEach((l, i) => { y = l.call(y, { logits: logits && i === this.layers.length - 1 }) as Tensor; });
+    let mask: Mask | null = null;
+    this.layers.forEach((l, i) => {
+      const r = l._forward(y, { logits: logits && i === this.layers.length - 1, training, kmask: mask });
+      y = r.y as Tensor;
+      mask = r.mask;
+    });
     return y;
   }
 
-  /** Runs the model on x (batch first) recording gradients, for your own training loop. */
-  apply(x: Tensor | NestedArray): Tensor {
-    const t = asInput(x, 'x');
+  /**
+   * Runs the model on x (batch first) recording gradients, for your own training loop;
+   * `training: true` turns Dropout on (default false).
+   */
+  apply(x: Tensor | NestedArray, opts: { training?: boolean } = {}): Tensor {
+    if (opts === null || typeof opts !== 'object') fail('options', 'an object like { training }', opts);
+    if (opts.training !== undefined && typeof opts.training !== 'boolean') fail('training', 'a boolean', opts.training);
+    const t = this.input(x, 'x');
     this.prepare(t, 'x');
-    return this.forward(t);
+    return this.forward(t, false, opts.training ?? false);
   }
 
   /** The model's outputs for x (batch first), computed batchSize rows at a time (default 32; the result does not depend on it). */
   predict(x: Tensor | NestedArray, opts: { batchSize?: number; verbose?: number } = {}): Tensor {
     const bs = checkInt('batchSize', opts.batchSize ?? 32, 1);
-    const t = asInput(x, 'x');
+    const t = this.input(x, 'x');
     this.prepare(t, 'x');
     return noGrad(() => {
       const N = t.shape[0];
@@ -273,7 +301,9 @@ export class Sequential {
     const kind = this._compiled!.loss;
     if (typeof kind === 'function' || kind === 'mse') return;
     const want = kind === 'bce' ? 'sigmoid' : 'softmax';
-    const last = this.layers[this.layers.length - 1];
+    const layer = this.layers[this.layers.length - 1];
+    // a Dense layer, or one inside TimeDistributed (the activation is its)
+    const last = layer instanceof TimeDistributedLayer ? layer.layer : layer;
     if (!(last instanceof DenseLayer) || last.activation !== want) {
       const got = last instanceof DenseLayer ? `activation '${last.activation}'` : last.className;
       throw new RnnError(`loss ${kind === 'bce' ? "'binaryCrossentropy'" : kind === 'cce' ? "'categoricalCrossentropy'" : "'sparseCategoricalCrossentropy'"}: expected the last layer to be a Dense layer with activation '${want}' (the loss is computed from its logits), got ${last.name} (${got})`);
@@ -303,10 +333,10 @@ export class Sequential {
   }
 
   /** The loss (and the logits / outputs it came from) for one batch. */
-  private lossOf(xb: Tensor, yb: Tensor): { loss: Tensor; out: Tensor } {
+  private lossOf(xb: Tensor, yb: Tensor, training = false): { loss: Tensor; out: Tensor } {
     const kind = this._compiled!.loss;
     const fused = kind === 'cce' || kind === 'scce' || kind === 'bce';
-    const out = this.forward(xb, fused);
+    const out = this.forward(xb, fused, training);
     if (typeof kind === 'function') {
       const l = kind(yb, out);
       if (!(l instanceof Tensor) || l.numel !== 1) fail('loss function', 'a one-element Tensor', l);
@@ -370,7 +400,7 @@ export class Sequential {
    */
   evaluate(x: Tensor | NestedArray, y: Tensor | NestedArray | ArrayLike<number>, opts: { batchSize?: number } = {}): Tensor | Tensor[] {
     if (!this._compiled) throw new RnnError(`${this.name}.evaluate: expected a compiled model (call compile({ optimizer, loss }) first), got none`);
-    const X = asInput(x, 'x');
+    const X = this.input(x, 'x');
     const bs = checkInt('batchSize', opts.batchSize ?? 32, 1);
     this.prepare(X, 'x');
     this.checkLossHead();
@@ -398,7 +428,7 @@ export class Sequential {
     if (typeof split !== 'number' || !(split >= 0 && split < 1)) fail('validationSplit', 'a number in [0, 1)', split);
     const cbs = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks];
     cbs.forEach((c, i) => { if (c === null || typeof c !== 'object') fail(`callbacks[${i}]`, 'an object of callback functions', c); });
-    const X = asInput(x, 'x');
+    const X = this.input(x, 'x');
     this.prepare(X, 'x');
     this.checkLossHead();
     for (const l of this.layers) {
@@ -411,7 +441,7 @@ export class Sequential {
     if (args.validationData !== undefined) {
       const vd = args.validationData;
       if (!Array.isArray(vd) || vd.length !== 2) fail('validationData', 'a pair [x, y]', vd);
-      Xv = asInput(vd[0], 'validationData[0]');
+      Xv = this.input(vd[0], 'validationData[0]');
       this.prepare(Xv, 'validationData[0]');
       Yv = this.targets(vd[1], Xv.shape[0], 'validationData[1]');
     } else if (split > 0) {
@@ -434,7 +464,7 @@ export class Sequential {
         const lo = b * bs, hi = Math.min(n, lo + bs);
         const [xb, yb] = order ? [gatherRows(Xt, order.subarray(lo, hi)), gatherRows(Yt, order.subarray(lo, hi))] : [Xt.slice(0, lo, hi), Yt.slice(0, lo, hi)];
         await call('onBatchBegin', b, { batch: b, size: hi - lo });
-        const { loss, out } = this.lossOf(xb, yb);
+        const { loss, out } = this.lossOf(xb, yb, true);
         opt.zeroGrad();
         loss.backward();
         opt.step();
@@ -460,7 +490,7 @@ export class Sequential {
   }
 
   /** Frees every layer's weights now. */
-  dispose(): void { for (const l of this.layers) if (l.built) l.module.dispose(); }
+  dispose(): void { for (const l of this.layers) l.dispose(); }
 }
 
 /** A random permutation of 0 … n−1 from the seeded generator (Fisher–Yates in Wasm). */

@@ -86,3 +86,15 @@ export function oneHot(indices: ArrayLike<number>, C: number): Tensor {
   return out;
 }
 
+
+/**
+ * Inverted dropout: x ⊙ m with m of shape `noise` (broadcast over x), each entry 0 with
+ * probability p and 1 / (1 − p) otherwise, drawn by the seeded generator (rng_dropout_mask).
+ * Autograd-aware (the gradient is g ⊙ m).
+ */
+export function dropout(x: Tensor, p: number, noise: number[]): Tensor {
+  safePoint();
+  const m = empty(noise);
+  w().rng_dropout_mask(m.ptr, m.numel, p);
+  return x.mul(m);
+}

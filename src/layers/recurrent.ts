@@ -15,6 +15,7 @@ import { Parameter, Tensor, sameShape, stack } from '../tensor.js';
 import { w } from '../wasm.js';
 import { COMMON_DEFAULTS, Layer, readActivation, type ActivationName, type CallOptions, type LayerArgs, type Shape } from './base.js';
 import { GATES, dirToKeras, kerasShapes, kerasToDir, type DirWeights, type RecurrentKind } from './convert.js';
+import { flipMask, maskedRun, type Mask } from './mask.js';
 import { flip } from './ops.js';
 
 /** Options of layers.simpleRNN (TF.js names; Keras's snake_case names work too). */
@@ -85,8 +86,6 @@ export class RecurrentLayer extends Layer {
   readonly recurrentDropout: number;
   /** @internal */
   private _m: RNN | LSTM | GRU | null = null;
-  /** @internal set when a Bidirectional wrapper takes this layer */
-  _wrapped = false;
 
   constructor(kind: RecurrentKind, args: SimpleRNNLayerArgs | LSTMLayerArgs | GRULayerArgs) {
     const where = { SimpleRNN: 'simpleRNN', LSTM: 'lstm', GRU: 'gru' }[kind];
@@ -149,12 +148,16 @@ export class RecurrentLayer extends Layer {
 
   protected override frozenParameters(): Set<Parameter> { return frozenBiases(this, this._m!); }
 
+  override get supportsMasking(): boolean { return true; }
+
+  /** @internal the mask goes on with the sequence (returnSequences), not with the last output */
+  override _outMask(_x: Tensor, m: Mask | null): Mask | null { return this.returnSequences ? m : null; }
+
   /** @internal */
   call(x: Tensor, opts: CallOptions = {}): Tensor | Tensor[] {
     const B = x.shape[0], u = this.units;
     const init = readInitialState(this, opts.initialState, B, 1);
-    const xin = this.goBackwards ? flip(x, 1) : x;
-    const [out, h, c] = runModule(this._m!, xin, init);
+    const [out, h, c] = runMasked(this._m!, x, opts.kmask ?? null, this.goBackwards, init);
     const hl = h.reshape([B, u]);
     const y = this.returnSequences ? out : hl;
     if (!this.returnState) return y;
@@ -189,17 +192,32 @@ export function makeModule(l: RecurrentLayer, inDim: number, bidirectional: bool
   return m;
 }
 
-/** One direction's parameters of a one-layer module. */
-/** Runs a layer's module on x with initial states [h0, c0?] (or none): [output, hN, cN | null]. */
-export function runModule(m: RNN | LSTM | GRU, x: Tensor, init: Tensor[] | null): [Tensor, Tensor, Tensor | null] {
+/**
+ * Runs a layer's module on x (B, T, F) with initial states [h0, c0?] (or none) and per-row
+ * lengths (pack_padded semantics, or none): [output, hN, cN | null].
+ */
+export function runModule(m: RNN | LSTM | GRU, x: Tensor, init: Tensor[] | null, lengths?: number[]): [Tensor, Tensor, Tensor | null] {
+  const opts = lengths ? { lengths } : undefined;
   if (m instanceof LSTM) {
-    const [out, [h, c]] = m.forward(x, init ? [init[0], init[1]] : undefined);
+    const [out, [h, c]] = m.forward(x, init ? [init[0], init[1]] : undefined, opts);
     return [out, h, c];
   }
-  const [out, h] = m.forward(x, init ? init[0] : undefined);
+  const [out, h] = m.forward(x, init ? init[0] : undefined, opts);
   return [out, h, null];
 }
 
+/**
+ * A layer's recurrence over x (B, T, F) with a Keras mask (or none), in processing order:
+ * goBackwards reverses the input and the mask together, as TF.js's rnn() does. Masked steps
+ * carry the state and repeat the last output (mask.ts).
+ */
+export function runMasked(m: RNN | LSTM | GRU, x: Tensor, mask: Mask | null, backwards: boolean, init: Tensor[] | null): [Tensor, Tensor, Tensor | null] {
+  const xin = backwards ? flip(x, 1) : x;
+  if (!mask) return runModule(m, xin, init);
+  return maskedRun(m, xin, backwards ? flipMask(mask) : mask, init, runModule);
+}
+
+/** One direction's parameters of a one-layer module. */
 export function dirParams(m: RNN | LSTM | GRU, d: number): DirWeights {
   const p = Object.fromEntries(m.namedParameters());
   const s = d ? '_l0_reverse' : '_l0';

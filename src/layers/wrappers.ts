@@ -6,14 +6,15 @@
 //   for 'sum' | 'mul' | 'ave'; mergeMode null returns [forward, backward].
 //   With the inner layer's returnState the final states follow: [h_f, (c_f), h_b, (c_b)].
 //   Weights: the forward layer's, then the backward layer's, each in Keras order.
-import { fail } from '../errors.js';
-import { readOptions } from '../module.js';
+import { RnnError, fail } from '../errors.js';
+import { readOptions, type Module } from '../module.js';
 import type { GRU, LSTM, RNN } from '../rnn.js';
 import { Parameter, Tensor, cat } from '../tensor.js';
-import { COMMON_DEFAULTS, Layer, type CallOptions, type LayerArgs, type Shape } from './base.js';
+import { COMMON_DEFAULTS, Layer, shapeRepr, type CallOptions, type LayerArgs, type Shape } from './base.js';
+import { DenseLayer, DropoutLayer } from './core.js';
 import { dirToKeras, kerasShapes, kerasToDir } from './convert.js';
-import { flip } from './ops.js';
-import { RecurrentLayer, dirParams, frozenBiases, loadDir, makeModule, readInitialState, runModule } from './recurrent.js';
+import type { Mask } from './mask.js';
+import { RecurrentLayer, dirParams, frozenBiases, loadDir, makeModule, readInitialState, runMasked } from './recurrent.js';
 
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave' | null;
 
@@ -85,14 +86,19 @@ export class BidirectionalLayer extends Layer {
 
   protected override frozenParameters(): Set<Parameter> { return frozenBiases(this.layer, this._m!); }
 
+  override get supportsMasking(): boolean { return true; }
+
+  /** @internal as TF.js: the mask goes on with the sequences (returnSequences) */
+  override _outMask(_x: Tensor, m: Mask | null): Mask | null { return this.layer.returnSequences ? m : null; }
+
   /** @internal */
   call(x: Tensor, opts: CallOptions = {}): Tensor | Tensor[] {
     const l = this.layer, B = x.shape[0], u = l.units;
     const init = readInitialState(l, opts.initialState, B, 2);
-    // an inner goBackwards layer swaps the roles: both directions see the reversed input and the
-    // outputs stay in that order (Keras's forward layer then goes backwards, its backward one forwards)
-    const xin = l.goBackwards ? flip(x, 1) : x;
-    const [out, h, c] = runModule(this._m!, xin, init);
+    // an inner goBackwards layer swaps the roles: both directions see the reversed input (and
+    // mask) and the outputs stay in that order (Keras's forward layer then goes backwards, its
+    // backward one forwards). Both directions get the same mask (TF.js's Bidirectional.call).
+    const [out, h, c] = runMasked(this._m!, x, opts.kmask ?? null, l.goBackwards, init);
     const hf = h.select(0, 0), hb = h.select(0, 1);
     let y: Tensor | Tensor[];
     if (this.mergeMode === 'concat' && l.returnSequences) y = out;
@@ -113,3 +119,63 @@ export class BidirectionalLayer extends Layer {
   }
 }
 
+
+/** Options of layers.timeDistributed. */
+export interface TimeDistributedLayerArgs extends LayerArgs {
+  /** The layer to apply to every timestep: layers.dense (or layers.dropout), not yet used. */
+  layer: DenseLayer | DropoutLayer;
+}
+
+/**
+ * Keras's TimeDistributed wrapper: the inner layer applied to every timestep, (B, T, …) →
+ * (B, T, inner output). A Dense inside computes x·kernel + bias over the last dimension of all
+ * B·T steps at once (the same numbers as step by step). Weights: the inner layer's, in Keras
+ * order (TimeDistributed(Dense): kernel (F, units), bias (units)). Passes masks on.
+ */
+export class TimeDistributedLayer extends Layer {
+  readonly className = 'TimeDistributed';
+  /** The wrapped layer (its weights are this layer's weights). */
+  readonly layer: DenseLayer | DropoutLayer;
+
+  constructor(args: TimeDistributedLayerArgs) {
+    if (args === undefined || args === null || typeof args !== 'object') fail('timeDistributed args', 'an object like { layer }', args);
+    const o = readOptions(args, { ...COMMON_DEFAULTS, layer: undefined as unknown }, 'timeDistributed');
+    if (!(o.layer instanceof DenseLayer) && !(o.layer instanceof DropoutLayer)) fail('layer', 'a layers.dense (or layers.dropout) layer', o.layer);
+    const inner = o.layer as DenseLayer | DropoutLayer;
+    if (inner._wrapped || inner.built || inner._owner) fail('layer', 'a layer not used anywhere else yet', `layer ${JSON.stringify(inner.name)}`, true);
+    const own = o.batchInputShape ?? o.inputShape ?? o.inputDim;
+    super(own === undefined && inner.batchInputShape ? { ...o, batchInputShape: inner.batchInputShape } : o, 'time_distributed', true);
+    inner._wrapped = true;
+    this.layer = inner;
+  }
+
+  /** (B, T, …) → (B, T, inner output of (B, …)) */
+  computeOutputShape(s: Shape): Shape {
+    const inner = this.layer._plan([s[0], ...s.slice(2)]).out as Shape;
+    return [inner[0], s[1], ...inner.slice(1)];
+  }
+
+  protected checkInputShape(s: Shape): void {
+    if (s.length < 3) throw new RnnError(`${this.name}: expected an input of at least 3 dimensions (batch, timesteps, …), got shape ${shapeRepr(s)} (ndim=${s.length})`);
+    this.layer._plan([s[0], ...s.slice(2)]);
+  }
+
+  protected create(s: Shape): void { this.layer.build([s[0], ...s.slice(2)]); }
+
+  protected kerasShapes(s: Shape): number[][] { return this.layer._plan([s[0], ...s.slice(2)]).shapes; }
+
+  protected readKeras(): Tensor[] { return this.layer.getWeights(); }
+
+  protected writeKeras(ws: Tensor[]): void { this.layer.setWeights(ws); }
+
+  protected getModule(): Module | null { return this.layer instanceof DenseLayer ? this.layer.module : null; }
+
+  protected allParameters(): Parameter[] { return this.layer instanceof DenseLayer ? this.layer.module.parameters() : []; }
+
+  override get supportsMasking(): boolean { return true; }
+
+  /** @internal every timestep at once: Dense and Dropout work over any leading dimensions */
+  call(x: Tensor, opts: CallOptions = {}): Tensor {
+    return this.layer.call(x, { logits: opts.logits, training: opts.training }) as Tensor;
+  }
+}

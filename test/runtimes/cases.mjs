@@ -37,7 +37,7 @@ const prefixed = (prefix, parts) => parts.map(([k, v]) => [prefix + k, v]);
 
 /** The cases, in a fixed order: name → () => [[partName, Float32Array], ...]. */
 export function caseList(lib) {
-  const { RNN, LSTM, GRU, Linear, Module, Adam, crossEntropy, manualSeed, randn, rand } = lib;
+  const { RNN, LSTM, GRU, Linear, Module, Adam, crossEntropy, nllLoss, multinomial, sample, manualSeed, randn, rand } = lib;
   const rg = { requiresGrad: true };
   return {
     // Elman RNN, tanh, 2 layers, with h0: forward and every gradient
@@ -126,6 +126,42 @@ export function caseList(lib) {
       for (const [k, p] of model.namedParameters()) parts.push([`final.${k}`, p.toFloat32Array()]);
       parts.push(['final.logits', lib.noGrad(() => model.forward(x)).toFloat32Array()]);
       return parts;
+    },
+    // softmax, logSoftmax, exp, log, max, topk, crossEntropy (ignoreIndex, labelSmoothing), nllLoss:
+    // values and the gradient of a loss that weighs every output differently
+    ops: () => {
+      manualSeed(108);
+      const x = randn([6, 9], rg);
+      const targets = [3, -100, 0, 8, 8, -100];
+      const outs = [
+        ['softmax', x.softmax(1)], ['logSoftmax', x.logSoftmax(0)], ['exp', x.exp()], ['log', x.exp().add(0.25).log()],
+        ['max', x.max(1).values], ['topk', x.topk(4, 0).values],
+        ['crossEntropy', crossEntropy(x, targets, { labelSmoothing: 0.1 })],
+        ['crossEntropy.none', crossEntropy(x, targets, { reduction: 'none' })],
+        ['nllLoss', nllLoss(x.logSoftmax(1), targets, { reduction: 'sum' })],
+      ];
+      let loss = null;
+      for (const [, o] of outs) { const t = o.mul(randn(o.shape)).sum(); loss = loss ? loss.add(t) : t; }
+      loss.backward();
+      return [...outs.map(([k, o]) => [k, o.toFloat32Array()]), ['indices', x.max(1).indices.toFloat32Array()],
+        ['argmax', x.argmax(0).toFloat32Array()], ['grad.x', x.grad.toFloat32Array()]];
+    },
+    // multinomial (with and without replacement) and sample (temperature, topK; a (N, C) tensor and a
+    // Float32Array row one draw at a time, as when generating text) after manualSeed
+    sampling: () => {
+      manualSeed(109);
+      const logits = randn([4, 13]).mul(2);
+      const probs = logits.softmax(1);
+      const row = logits.select(0, 1).toFloat32Array();
+      const seq = [];
+      for (let i = 0; i < 100; i++) seq.push(sample(row, { temperature: 1.3 }));
+      return [
+        ['multinomial.replacement', multinomial(probs, 50, { replacement: true }).toFloat32Array()],
+        ['multinomial.noReplacement', multinomial(probs, 13).toFloat32Array()],
+        ['sample.rows', Float32Array.from(sample(logits, { temperature: 0.8, topK: 5 }))],
+        ['sample.seq', Float32Array.from(seq)],
+        ['sample.topK', Float32Array.from({ length: 50 }, () => sample(row, { topK: 3 }))],
+      ];
     },
   };
 }
