@@ -9,7 +9,8 @@ export class RnnError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'RnnError';
-    (this as unknown as Record<symbol, boolean>)[MARK] = true;
+    // not enumerable: Node prints an uncaught RnnError as `RnnError: message` and its stack, no extra fields
+    Object.defineProperty(this, MARK, { value: true });
   }
 
   /** `instanceof RnnError` holds across bundles (wasm-rnn, wasm-rnn/slim, wasm-rnn/onnx). */
@@ -63,7 +64,8 @@ const shortName = (c: unknown): string => typeof c !== 'string' ? '' : c.length 
 
 /**
  * A class's display name: its own static `reprName` when it has one (the library's classes do,
- * since the bundle is minified), else its JS name (your subclasses keep theirs).
+ * so that their names survive any minifier, a user's bundler included, and esbuild's renaming of
+ * colliding names), else its JS name (your subclasses keep theirs).
  */
 export function className(ctor: unknown): string {
   if (typeof ctor !== 'function') return '';

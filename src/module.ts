@@ -37,7 +37,7 @@ function flatValues(arg: string, v: unknown[], shape: readonly number[]): number
 }
 
 /**
- * @internal A tensor a module keeps in its state dict besides its parameters (a quantized module's
+ * A tensor a module keeps in its state dict besides its parameters (a quantized module's
  * int8 weights, scales and biases): its shape, how to read it, how to check and write a new value.
  */
 export interface StateSlot {

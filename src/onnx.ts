@@ -790,6 +790,9 @@ export function parseOnnx(bytes: Uint8Array | ArrayBuffer, lib?: WasmRnnLibrary)
  * library (`import * as wasmRnn from 'wasm-rnn'`, after `await wasmRnn.init()`), weights loaded,
  * in eval mode. Everything is checked before any module is built.
  */
+export function loadOnnx(bytes: Uint8Array | ArrayBuffer, lib: WasmRnnLibrary, opts?: LoadOnnxOptions & { model?: true }): OnnxModel & { model: OnnxGraphModule };
+export function loadOnnx(bytes: Uint8Array | ArrayBuffer, lib: WasmRnnLibrary, opts: LoadOnnxOptions & { model: false }): OnnxModel & { model: null };
+export function loadOnnx(bytes: Uint8Array | ArrayBuffer, lib: WasmRnnLibrary, opts?: LoadOnnxOptions): OnnxModel;
 export function loadOnnx(bytes: Uint8Array | ArrayBuffer, lib: WasmRnnLibrary, opts?: LoadOnnxOptions): OnnxModel {
   lib = checkLib(lib);
   return asLibError(lib, () => {

@@ -194,23 +194,35 @@ abstract class RNNBase extends Module {
     return input.dim === 3;
   }
 
-  protected checkState(name: string, t: Tensor | null | undefined, batched: boolean, B: number, n: number): Tensor | null {
+  protected checkState(name: string, t: Tensor | null | undefined, batched: boolean, B: number, n: number, input?: Tensor): Tensor | null {
     if (t === undefined || t === null) return null;
     if (!(t instanceof Tensor)) fail(name, 'a Tensor', t);
     const LD = this.numLayers * this.numDirections;
     const want = batched ? [LD, B, n] : [LD, n];
-    if (!sameShape(t.shape, want)) fail(name, `shape ${show(want)}`, t.shape);
+    if (!sameShape(t.shape, want)) {
+      const other = batched && input ? input.shape[this.batchFirst ? 1 : 0] : B;   // T: what B is if the layout is the other one
+      const swapped = other !== B && sameShape(t.shape, [LD, other, n]);
+      fail(name, `shape ${show(want)}`, `${show(t.shape)}${swapped ? this.layoutHint(input!) : ''}`, true);
+    }
     return t;
   }
 
-  protected checkLengths(opts: ForwardOptions | undefined, T: number, B: number): number[] | null {
+  /** For a state or lengths that would fit with the input's two leading dimensions swapped: how the input was read. */
+  private layoutHint(input: Tensor): string {
+    const [a, b, i] = input.shape;
+    return this.batchFirst
+      ? ` (input shape ${show(input.shape)} is read as (B, T, I) = (${a}, ${b}, ${i}) since batchFirst is true; for a (T, B, I) input, leave batchFirst false)`
+      : ` (input shape ${show(input.shape)} is read as (T, B, I) = (${a}, ${b}, ${i}) since batchFirst is false; for a (B, T, I) input, set batchFirst: true)`;
+  }
+
+  protected checkLengths(opts: ForwardOptions | undefined, T: number, B: number, input?: Tensor): number[] | null {
     if (opts === undefined) return null;
     if (opts === null || typeof opts !== 'object') fail('options', 'an object like { lengths }', opts);
     for (const k of Object.keys(opts)) if (k !== 'lengths') throw new RnnError(`forward options: expected only lengths, got unknown option ${show(k)}`);
     const L = opts.lengths;
     if (L === undefined) return null;
     if (!L || typeof L.length !== 'number') fail('lengths', `an array of ${B} sequence lengths`, L);
-    if (L.length !== B) fail('lengths', `${B} sequence lengths (one per batch entry)`, `${L.length}`, true);
+    if (L.length !== B) fail('lengths', `${B} sequence lengths (one per batch entry)`, `${L.length}${L.length === T && input ? this.layoutHint(input) : ''}`, true);
     const out = Array.from(L);
     out.forEach((v, i) => {
       if (!Number.isInteger(v) || v < 1 || v > T) throw new RnnError(`lengths[${i}]: expected an integer in [1, ${T}] (the sequence length), got ${show(v)}`);
@@ -225,9 +237,9 @@ abstract class RNNBase extends Module {
     const batched = this.checkInput(input);
     const T = input.shape[batched && this.batchFirst ? 1 : 0];
     const B = batched ? input.shape[this.batchFirst ? 0 : 1] : 1;
-    const h0 = this.checkState('h0', h0in, batched, B, this.hiddenOut);
-    const c0 = this.mode === 'LSTM' ? this.checkState('c0', c0in, batched, B, this.hiddenSize) : null;
-    const lengths = this.checkLengths(opts, T, B);
+    const h0 = this.checkState('h0', h0in, batched, B, this.hiddenOut, input);
+    const c0 = this.mode === 'LSTM' ? this.checkState('c0', c0in, batched, B, this.hiddenSize, input) : null;
+    const lengths = this.checkLengths(opts, T, B, batched ? input : undefined);
     const params = this.parameters();
     this.checkForwardSize(input.shape, T, B, recording(input, h0, c0, ...params));
     for (const p of params) p._live();

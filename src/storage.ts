@@ -203,7 +203,7 @@ export function outOfMemory(what: string, bytes: number): RnnError {
 /** Bytes a new allocation could still get at most: the 4 GiB of a 32-bit memory minus the live blocks. */
 export function memoryLeft(): number { return heapLimit - w().heapLiveBytes(); }
 
-/** @internal Caps the heap below 4 GiB (a test hook: large valid requests then fail fast); returns the previous cap. */
+/** Caps the heap below 4 GiB (a test hook: large valid requests then fail fast); returns the previous cap. */
 export function setHeapLimit(bytes: number): number {
   const old = heapLimit;
   heapLimit = Math.min(MAX_MEMORY, bytes);

@@ -346,7 +346,7 @@ test('dist/onnx.js holds no Wasm module state of its own (its modules come from 
   for (const s of ['WebAssembly.instantiate', 'WebAssembly.Instance', 'new WebAssembly.Module', 'rng_uniform']) {
     assert.not.ok(src.includes(s), `dist/onnx.js contains ${s}`);
   }
-  assert.ok(src.length < 64 << 10, `dist/onnx.js is ${src.length} bytes`);
+  assert.ok(src.length < 160 << 10, `dist/onnx.js is ${src.length} bytes (readable, unminified)`);
 });
 
 test.run();
