@@ -3,7 +3,7 @@
 // every form of indices; the init; the functional core embeddingLookup; every bad input.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bitsEqual, lib, loadCase, T, within10x } from './helpers.js';
+import { bitsEqual, lib, loadCase, T, within10x, rejects } from './helpers.js';
 import { listCases, type Case } from './vectors.js';
 
 const { Embedding, embeddingLookup, tensor, RnnError } = lib;
@@ -111,15 +111,6 @@ test('empty indices give (0, D)', () => {
   assert.equal(m.forward([]).shape, [0, 2]);
 });
 
-/** fn must throw an RnnError containing every fragment, touching no Wasm memory. */
-function rejects(fn: () => unknown, ...fragments: string[]): void {
-  const before = lib.memoryStats().liveBytes;
-  let err: unknown = null;
-  try { fn(); } catch (e) { err = e; }
-  assert.ok(err instanceof RnnError, `expected RnnError, got ${err}`);
-  for (const f of fragments) assert.ok((err as Error).message.includes(f), `message "${(err as Error).message}" lacks "${f}"`);
-  assert.is(lib.memoryStats().liveBytes, before, 'no Wasm memory touched');
-}
 
 test('bad indices: RnnError naming the position and the range, before Wasm memory is touched; usable afterwards', () => {
   lib.manualSeed(4);

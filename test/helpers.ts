@@ -55,3 +55,18 @@ export function bitsEqual(a: Float32Array, b: Float32Array, what: string): void 
     if (ua[i] !== ub[i]) assert.unreachable(`${what}[${i}]: ${a[i]} (0x${ua[i].toString(16)}) vs ${b[i]} (0x${ub[i].toString(16)})`);
   }
 }
+
+/**
+ * `fn` must throw an RnnError whose message has every fragment, with the Wasm heap untouched
+ * (`memoryStats().liveBytes` unchanged). Returns the message.
+ */
+export function rejects(fn: () => unknown, ...fragments: string[]): string {
+  const before = lib.memoryStats().liveBytes;
+  let err: unknown = null;
+  try { fn(); } catch (e) { err = e; }
+  assert.ok(err instanceof lib.RnnError, `expected RnnError, got ${err instanceof Error ? err.stack : err}`);
+  const msg = (err as Error).message;
+  for (const f of fragments) assert.ok(msg.includes(f), `message "${msg.slice(0, 400)}" lacks "${f}"`);
+  assert.is(lib.memoryStats().liveBytes, before, `no Wasm memory touched (${fragments[0] ?? msg.slice(0, 80)})`);
+  return msg;
+}

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bitsEqual, lib, maxDiff } from './helpers.js';
+import { bitsEqual, lib, maxDiff, rejects } from './helpers.js';
 
 const { layers, sequential, RnnError } = lib;
 await tf.setBackend('cpu');
@@ -36,15 +36,6 @@ function close(name: string, ours: lib.Tensor, ref: tf.Tensor, tol = TOL): void 
   assert.ok(err <= tol, `${name}: max |diff| ${err} > ${tol}`);
 }
 
-/** fn must throw an RnnError whose message has every fragment, with the Wasm heap untouched. */
-function rejects(fn: () => unknown, ...fragments: string[]): void {
-  const before = lib.memoryStats().liveBytes;
-  let err: unknown = null;
-  try { fn(); } catch (e) { err = e; }
-  assert.ok(err instanceof RnnError, `expected RnnError, got ${err}`);
-  for (const f of fragments) assert.ok((err as Error).message.includes(f), `message "${(err as Error).message}" lacks "${f}"`);
-  assert.is(lib.memoryStats().liveBytes, before, `no Wasm memory touched (${fragments[0]})`);
-}
 
 /** Random weights into a TF.js model; the same values for ours. */
 function randomWeights(tm: tf.LayersModel): Float32Array[] {

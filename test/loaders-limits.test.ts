@@ -9,22 +9,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as onnx from '../dist/onnx.js';
 import * as fb from './filebuild.js';
-import { bitsEqual, lib, maxDiff } from './helpers.js';
+import { bitsEqual, lib, maxDiff, rejects } from './helpers.js';
 
 const { loadSafetensors, saveSafetensors, safetensorsHeader, loadLayersModelFromJSON, RnnError } = lib;
 await tf.setBackend('cpu');
 
-/** fn must throw an RnnError whose message has every fragment, with the Wasm heap untouched. Returns the message. */
-function rejects(fn: () => unknown, ...fragments: string[]): string {
-  const before = lib.memoryStats().liveBytes;
-  let err: unknown = null;
-  try { fn(); } catch (e) { err = e; }
-  assert.ok(err instanceof RnnError, `expected RnnError, got ${err instanceof Error ? err.stack : err}`);
-  const msg = (err as Error).message;
-  for (const f of fragments) assert.ok(msg.includes(f), `message "${msg.slice(0, 400)}" lacks "${f}"`);
-  assert.is(lib.memoryStats().liveBytes, before, `no Wasm memory touched (${fragments[0]})`);
-  return msg;
-}
 
 const f32bytes = (a: number[]) => new Uint8Array(Float32Array.from(a).buffer);
 /** Frees what a test made (other test files in this process measure the Wasm heap). */

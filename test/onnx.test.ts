@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as onnx from '../dist/onnx.js';
-import { lib } from './helpers.js';
+import { lib, rejects } from './helpers.js';
 
 const DIR = new URL('./vectors/onnx/', import.meta.url);
 const manifest = JSON.parse(readFileSync(new URL('manifest.json', DIR), 'utf8')) as {
@@ -217,17 +217,6 @@ test('GRU linear_before_reset = 0 → GRU { resetAfter: false } (uni- and bidire
 
 // ------------------------------------------------------------------ what is rejected
 
-/** fn must throw the library's RnnError with every fragment in its message, touching no Wasm memory. */
-function rejects(fn: () => unknown, ...fragments: string[]): string {
-  const before = lib.memoryStats().liveBytes;
-  let err: unknown = null;
-  try { fn(); } catch (e) { err = e; }
-  assert.ok(err instanceof lib.RnnError, `expected the library's RnnError, got ${err}`);
-  const msg = (err as Error).message;
-  for (const f of fragments) assert.ok(msg.includes(f), `message "${msg}" lacks "${f}"`);
-  assert.is(lib.memoryStats().liveBytes, before, 'no Wasm memory touched');
-  return msg;
-}
 
 test('unsupported attributes and inputs: clip, peepholes, input_forget, activations, run-time weights', () => {
   const bad = manifest.files.filter((f) => f.error);

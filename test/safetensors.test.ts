@@ -4,21 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lib, maxDiff } from './helpers.js';
+import { lib, maxDiff, rejects } from './helpers.js';
 
 const { loadSafetensors, saveSafetensors, safetensorsHeader, RnnError, LSTM, GRU } = lib;
 
 const file = (name: string) => new Uint8Array(readFileSync(new URL(`./vectors/safetensors/${name}.safetensors`, import.meta.url)));
 const bitsOf = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
 
-function rejects(fn: () => unknown, ...fragments: string[]): void {
-  const before = lib.memoryStats().liveBytes;
-  let err: unknown = null;
-  try { fn(); } catch (e) { err = e; }
-  assert.ok(err instanceof RnnError, `expected RnnError, got ${err}`);
-  for (const f of fragments) assert.ok((err as Error).message.includes(f), `message "${(err as Error).message}" lacks "${f}"`);
-  assert.is(lib.memoryStats().liveBytes, before, 'no Wasm memory touched');
-}
 
 /** Builds a file from a header object and data bytes, the way the format says (space padding to 8). */
 function build(header: unknown, data: Uint8Array, opts: { raw?: string; pad?: boolean } = {}): Uint8Array {

@@ -4,7 +4,7 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bitsEqual, lib } from './helpers.js';
+import { bitsEqual, lib, rejects } from './helpers.js';
 
 const { Sequential, Embedding, LSTM, GRU, RNN, Linear, Dropout, Module, RnnError, tensor } = lib;
 
@@ -129,15 +129,6 @@ test('no Tensor, no Wasm memory and no JS garbage per step after the first', asy
   assert.ok(gcs <= 1 && grown < 1 << 20, `heap grew ${grown} bytes, ${gcs} garbage collections during 100,000 steps`);
 });
 
-/** fn must throw an RnnError containing every fragment, touching no Wasm memory. */
-function rejects(fn: () => unknown, ...fragments: string[]): void {
-  const before = lib.memoryStats().liveBytes;
-  let err: unknown = null;
-  try { fn(); } catch (e) { err = e; }
-  assert.ok(err instanceof RnnError, `expected RnnError, got ${err}`);
-  for (const f of fragments) assert.ok((err as Error).message.includes(f), `message "${(err as Error).message}" lacks "${f}"`);
-  assert.is(lib.memoryStats().liveBytes, before, 'no Wasm memory touched');
-}
 
 test('errors: bad tokens or features, a state of another B, modules step cannot run; usable afterwards', () => {
   lib.manualSeed(4);

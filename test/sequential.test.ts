@@ -5,6 +5,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lib, loadCase, stateDict, T, within10x } from './helpers.js';
+
+/** fn must throw an RnnError with every fragment (the modules it builds allocate: no heap check). */
+function rejects(fn: () => unknown, ...fragments: string[]): void {
+  let err: unknown = null;
+  try { fn(); } catch (e) { err = e; }
+  assert.ok(err instanceof lib.RnnError, `expected RnnError, got ${err}`);
+  for (const f of fragments) assert.ok((err as Error).message.includes(f), `message "${(err as Error).message}" lacks "${f}"`);
+}
 import type { Case } from './vectors.js';
 
 const { Sequential, Embedding, LSTM, GRU, RNN, Linear, Dropout, Module, RnnError, crossEntropy, tensor } = lib;
@@ -132,13 +140,6 @@ test('a recurrent module last returns its tuple; a user module gets the tuple un
   assert.equal(o2.toFloat32Array(), gru.forward(lstm.forward(x)[0])[0].toFloat32Array());
 });
 
-/** fn must throw an RnnError containing every fragment. */
-function rejects(fn: () => unknown, ...fragments: string[]): void {
-  let err: unknown = null;
-  try { fn(); } catch (e) { err = e; }
-  assert.ok(err instanceof RnnError, `expected RnnError, got ${err}`);
-  for (const f of fragments) assert.ok((err as Error).message.includes(f), `message "${(err as Error).message}" lacks "${f}"`);
-}
 
 test('errors: a tuple into an Embedding (at construction, or from a user module at forward), bad modules, indexing', () => {
   rejects(() => new Sequential(new Embedding(5, 4), new LSTM(4, 4), new Embedding(5, 4)),
